@@ -1,0 +1,50 @@
+# Qinjian — two commands: `make demo` and `make test`. Everything else is a helper of those.
+SHELL := /bin/bash
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: demo test install serve migrate lint typecheck bench clean vendor screenshots
+
+$(STAMP): pyproject.toml requirements/lock.txt
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements/lock.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/qinjian migrate --noinput -v0
+	$(BIN)/qinjian createcachetable
+
+demo: migrate
+	$(BIN)/qinjian collectstatic --noinput -v0
+	$(BIN)/qinjian demo
+	$(BIN)/qinjian serve --host $(HOST) --port $(PORT)
+
+serve: install
+	$(BIN)/qinjian serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy qinjian
+
+test: install lint typecheck
+	$(BIN)/qinjian check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=qinjian.settings.test $(BIN)/qinjian makemigrations --check --dry-run -v0
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+bench: migrate
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) var/qinjian.sqlite3* var/huey.sqlite3* var/staticfiles var/cache

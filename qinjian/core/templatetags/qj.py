@@ -1,0 +1,51 @@
+"""Template helpers shared by every page (loaded as a builtin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.forms import BoundField
+from django.utils.html import format_html
+
+register = template.Library()
+
+_SELECTS = {"select", "selectmultiple", "nullbooleanselect"}
+
+
+@register.filter
+def qj_widget(field: BoundField) -> Any:
+    """Render a form field with the design kit's classes and the invalid state."""
+    widget_type = field.widget_type
+    if widget_type in {"checkbox"}:
+        css = "form-check-input"
+    elif widget_type in _SELECTS:
+        css = "form-select"
+    elif widget_type in {"clearablefile", "file"}:
+        css = "form-control"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    existing = field.field.widget.attrs.get("class", "")
+    return field.as_widget(attrs={"class": f"{existing} {css}".strip()})
+
+
+@register.filter
+def verbose_name(obj: Any) -> str:
+    return str(obj._meta.verbose_name)
+
+
+@register.simple_tag
+def status_badge(active: bool, yes: str = "启用", no: str = "停用") -> str:
+    if active:
+        return format_html('<span class="badge bg-green-lt">{}</span>', yes)
+    return format_html('<span class="badge bg-secondary-lt">{}</span>', no)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

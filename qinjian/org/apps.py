@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class OrgConfig(AppConfig):
+    name = "qinjian.org"
+    label = "org"
+    verbose_name = "组织机构"
+
+    def ready(self) -> None:
+        from . import menu  # noqa: F401

@@ -1,0 +1,5 @@
+from .people import Person
+from .ranks import Rank
+from .units import Department, Region, Unit
+
+__all__ = ["Department", "Person", "Rank", "Region", "Unit"]

@@ -1,0 +1,239 @@
+"""Settings shared by every mode. Every variable is documented in .env.example."""
+
+from __future__ import annotations
+
+import dj_database_url
+
+from .env import BASE_DIR, VAR_DIR, env, env_bool, env_int, env_list, secret_from_file
+
+SECRET_KEY = env("QINJIAN_SECRET_KEY") or secret_from_file("secret_key")
+DEBUG = env_bool("QINJIAN_DEBUG", False)
+ALLOWED_HOSTS = env_list("QINJIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("QINJIAN_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "django_htmx",
+    "template_partials",
+    "django_tables2",
+    "huey.contrib.djhuey",
+    "qinjian.core",
+    "qinjian.accounts",
+    "qinjian.org",
+    "qinjian.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "qinjian.core.middleware.RequestContextMiddleware",
+    "qinjian.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "qinjian.accounts.middleware.AccountPolicyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "qinjian.core.middleware.DenialAuditMiddleware",
+]
+
+ROOT_URLCONF = "qinjian.urls"
+WSGI_APPLICATION = "qinjian.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "qinjian" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "qinjian.core.context_processors.shell",
+            ],
+            "builtins": ["django.templatetags.static", "qinjian.core.templatetags.qj"],
+        },
+    }
+]
+
+# --- Database: no URL -> SQLite (WAL) under var/; postgres://... -> PostgreSQL -----------------
+DATABASE_URL = env("QINJIAN_DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("QINJIAN_DB_CONN_MAX_AGE", 60))}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        test_name = env("QINJIAN_TEST_DATABASE_NAME", "")
+        if test_name:
+            DATABASES["default"]["TEST"] = {"NAME": test_name}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "qinjian.sqlite3",
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache: Redis when configured, otherwise a file cache shared by the processes of one machine --
+REDIS_URL = env("QINJIAN_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+# --- Jobs (Huey): SQLite file by default, Redis when scaled out ----------------------------------
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "qinjian",
+        "url": REDIS_URL,
+        "immediate": False,
+        "consumer": {"workers": env_int("QINJIAN_WORKERS", 2), "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "qinjian",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": env_int("QINJIAN_WORKERS", 2), "worker_type": "thread"},
+    }
+
+# --- Authentication and the 等保 level-3 account policy ------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["qinjian.accounts.backends.RoleBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("QINJIAN_PASSWORD_MIN_LENGTH", 8)}},
+    {"NAME": "qinjian.accounts.validators.CharacterClassValidator",
+     "OPTIONS": {"min_classes": env_int("QINJIAN_PASSWORD_MIN_CLASSES", 3)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "qinjian.accounts.validators.PasswordHistoryValidator",
+     "OPTIONS": {"history": env_int("QINJIAN_PASSWORD_HISTORY", 5)}},
+]
+QINJIAN_SECURITY = {
+    "LOCKOUT_THRESHOLD": env_int("QINJIAN_LOCKOUT_THRESHOLD", 5),
+    "LOCKOUT_MINUTES": env_int("QINJIAN_LOCKOUT_MINUTES", 15),
+    "IP_LOCKOUT_THRESHOLD": env_int("QINJIAN_IP_LOCKOUT_THRESHOLD", 30),
+    "PASSWORD_MAX_AGE_DAYS": env_int("QINJIAN_PASSWORD_MAX_AGE_DAYS", 90),
+    "IDLE_TIMEOUT_SECONDS": env_int("QINJIAN_IDLE_TIMEOUT_SECONDS", 1800),
+    "ABSOLUTE_SESSION_SECONDS": env_int("QINJIAN_ABSOLUTE_SESSION_SECONDS", 12 * 3600),
+    "AUDIT_RETENTION_DAYS": max(180, env_int("QINJIAN_AUDIT_RETENTION_DAYS", 180)),
+    "STALE_ACCOUNT_DAYS": env_int("QINJIAN_STALE_ACCOUNT_DAYS", 90),
+    "TOTP_ISSUER": env("QINJIAN_TOTP_ISSUER", "勤俭"),
+    "API_TOKEN_DAYS": env_int("QINJIAN_API_TOKEN_DAYS", 30),
+}
+# Keys for field encryption (SM4) and the audit hash chain (HMAC-SM3). In production they belong
+# in a crypto device; the software provider reads them from var/ (or the environment).
+QINJIAN_FIELD_KEY = env("QINJIAN_FIELD_KEY") or secret_from_file("field_key", 32)
+QINJIAN_AUDIT_KEY = env("QINJIAN_AUDIT_KEY") or secret_from_file("audit_key", 32)
+
+SESSION_ENGINE = "django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = QINJIAN_SECURITY["IDLE_TIMEOUT_SECONDS"]
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "qinjian_session"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_NAME = "qinjian_csrf"
+CSRF_FAILURE_VIEW = "qinjian.core.views.csrf_failure"
+SESSION_COOKIE_SECURE = env_bool("QINJIAN_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Internationalisation -------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and uploaded files --------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "qinjian" / "static"]
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+QINJIAN_MAX_IMPORT_BYTES = env_int("QINJIAN_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
+
+# --- API ------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "qinjian.accounts.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "qinjian.core.api.pagination.StandardPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "qinjian.core.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "勤俭 机关事务管理平台 API",
+    "DESCRIPTION": "REST API。认证：令牌（Authorization: Token <令牌>）或浏览器会话。错误统一返回 {code, message, fields}。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+DJANGO_TABLES2_TEMPLATE = "ui/table.html"
+DJANGO_TABLES2_PAGE_RANGE = 7
+
+# --- Logging: one JSON object per line on stderr ----------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "qinjian.core.logging.JsonFormatter"}},
+    "filters": {"context": {"()": "qinjian.core.logging.RequestContextFilter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["context"]}},
+    "root": {"handlers": ["stderr"], "level": env("QINJIAN_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "huey": {"level": "INFO"},
+    },
+}

@@ -1,0 +1,27 @@
+// Qinjian page behaviour (no inline scripts: the CSP forbids them).
+(function () {
+  "use strict";
+  // CSRF token for HTMX requests comes from the <meta name="csrf-token"> tag.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
+  });
+  // Confirmation dialogs: <form data-confirm="..."> or <button data-confirm="...">.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute("data-confirm") || (event.submitter && event.submitter.getAttribute("data-confirm"));
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  }, true);
+  // Auto-submit selects in filter bars and role switcher.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.matches("[data-autosubmit]")) { el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit(); }
+  });
+  // Select-all checkbox for column chooser and bulk tables.
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest("[data-check-all]");
+    if (!el) return;
+    var scope = document.querySelector(el.getAttribute("data-check-all"));
+    if (scope) scope.querySelectorAll("input[type=checkbox]").forEach(function (c) { c.checked = el.checked; });
+  });
+})();

@@ -1,0 +1,19 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from qinjian.core import views as core_views
+
+urlpatterns = [
+    path("", include("qinjian.core.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("qinjian.accounts.urls")),
+    path("org/", include("qinjian.org.urls")),
+    path("api/", include("qinjian.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler400 = "qinjian.core.views.error_400"
+handler403 = "qinjian.core.views.error_403"
+handler404 = "qinjian.core.views.error_404"
+handler500 = "qinjian.core.views.error_500"
