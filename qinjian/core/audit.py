@@ -39,7 +39,7 @@ def _mask(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model, values: dict[str, Any] | None = None) -> dict[str, Any]:
-    masked = getattr(instance, "audit_masked_fields", frozenset())
+    masked: frozenset[str] = getattr(instance, "audit_masked_fields", frozenset())
     excluded = getattr(instance, "audit_excluded_fields", frozenset()) | {"created_at", "updated_at"}
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
@@ -110,7 +110,9 @@ def _log_save(sender: type[models.Model], instance: models.Model, created: bool,
         if before is not None:
             before = {k: v for k, v in before.items() if k in after}
         log_change(instance, ObjectChange.Action.UPDATE, before=before, after=after)
-    instance._loaded_values = {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+    instance._loaded_values = {  # type: ignore[attr-defined]
+        f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
+    }
 
 
 @receiver(post_delete)

@@ -37,7 +37,7 @@ class EncryptedCharField(models.TextField):
         value = super().get_prep_value(value)
         return crypto.encrypt(str(value)) if value else ""
 
-    def formfield(self, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def formfield(self, **kwargs: Any):  # type: ignore[no-untyped-def,override]
         from django import forms
 
         return forms.CharField(max_length=self.plain_max_length, required=not self.blank, label=self.verbose_name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import timedelta
 
 from django.utils import timezone
 from huey import crontab
@@ -28,4 +29,4 @@ def worker_started() -> None:
 def worker_heartbeat() -> None:
     beat()
     # forget heartbeats of workers gone for a day
-    WorkerHeartbeat.objects.filter(beat_at__lt=timezone.now() - timezone.timedelta(days=1)).delete()
+    WorkerHeartbeat.objects.filter(beat_at__lt=timezone.now() - timedelta(days=1)).delete()

@@ -66,7 +66,7 @@ class ScopedQuerySet(models.QuerySet):
         """Rows the user may ``action`` (view/change/add/delete/export...) under the active scope."""
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if not user.has_perm(permission_name(self.model, action)):
+        if not user.has_perm(permission_name(self.model, action)):  # type: ignore[union-attr]
             return self.none()
         q = scope_q(self.model, user)
         if q is None:

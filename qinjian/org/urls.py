@@ -1,4 +1,8 @@
+"""Org pages (urls_pages.py) and the Excel import pages (urls_import.py) under /org/."""
+
+from .urls_import import urlpatterns as import_urlpatterns
+from .urls_pages import urlpatterns as page_urlpatterns
 
 app_name = "org"
 
-urlpatterns: list = []
+urlpatterns = page_urlpatterns + import_urlpatterns

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dj_database_url
 
 from .env import BASE_DIR, VAR_DIR, env, env_bool, env_int, env_list, secret_from_file
@@ -83,7 +85,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "qinjian.sqlite3",
+            "NAME": str(VAR_DIR / "qinjian.sqlite3"),
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
                 "transaction_mode": "IMMEDIATE",
@@ -142,7 +144,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "qinjian.accounts.validators.PasswordHistoryValidator",
      "OPTIONS": {"history": env_int("QINJIAN_PASSWORD_HISTORY", 5)}},
 ]
-QINJIAN_SECURITY = {
+QINJIAN_SECURITY: dict[str, Any] = {
     "LOCKOUT_THRESHOLD": env_int("QINJIAN_LOCKOUT_THRESHOLD", 5),
     "LOCKOUT_MINUTES": env_int("QINJIAN_LOCKOUT_MINUTES", 15),
     "IP_LOCKOUT_THRESHOLD": env_int("QINJIAN_IP_LOCKOUT_THRESHOLD", 30),

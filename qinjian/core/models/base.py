@@ -36,7 +36,7 @@ class BaseModel(models.Model):
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
         instance = super().from_db(db, field_names, values)
         # The loaded state, so the change log can show before -> after without another query.
-        instance._loaded_values = dict(zip(field_names, values, strict=False))
+        instance._loaded_values = dict(zip(field_names, values, strict=False))  # type: ignore[attr-defined]
         return instance
 
     @classmethod
