@@ -27,7 +27,7 @@ def token_create(*, user: User, name: str, assignment: RoleAssignment | None = N
     token = ApiToken.objects.create(
         user=user, assignment=assignment, name=name[:64] or "API",
         prefix=key[:PREFIX_LEN + 3], digest=_digest(key),
-        expires_at=timezone.now() + timedelta(days=int(settings.QINJIAN_SECURITY["API_TOKEN_DAYS"])),
+        expires_at=timezone.now() + timedelta(days=settings.QINJIAN_SECURITY["API_TOKEN_DAYS"]),
     )
     security_log.record("token_created", user=user, obj=token, name=token.name)
     return token, key
