@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 
 from qinjian.org.choices import AdminLevel, UnitType
 from qinjian.org.models import Unit
 from qinjian.testing.factories import DepartmentFactory, PersonFactory, UnitFactory
+
+_append_only = importlib.import_module("qinjian.core.migrations.0002_security_event_append_only")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flushable_security_log():
+    """Let the flush after transactional (live-server, browser) tests empty the append-only
+    security log, then re-arm its triggers; they stay in force while tests run."""
+    ops = connection.ops
+    original = ops.sql_flush
+
+    def sql_flush(style, tables, **kwargs):
+        statements = original(style, tables, **kwargs)
+        if "core_securityevent" not in tables:
+            return statements
+        if connection.vendor == "postgresql":
+            return ["ALTER TABLE core_securityevent DISABLE TRIGGER USER", *statements,
+                    "ALTER TABLE core_securityevent ENABLE TRIGGER USER"]
+        return [*_append_only.SQLITE_REVERSE, *statements, *_append_only.SQLITE]
+
+    ops.sql_flush = sql_flush
+    yield
+    del ops.sql_flush
 
 
 @dataclass

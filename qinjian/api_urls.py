@@ -1,7 +1,12 @@
-"""Every app's API under /api/."""
+"""Every app's API under /api/, plus the schema and its docs."""
 
 from django.urls import include, path
 
+from qinjian.core.api.docs import DocsView, SchemaView
+
 urlpatterns = [
+    path("auth/", include("qinjian.accounts.api.urls")),
     path("org/", include("qinjian.org.api.urls")),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
+    path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,5 +1,4 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from qinjian.core import views as core_views
 
@@ -9,8 +8,6 @@ urlpatterns = [
     path("accounts/", include("qinjian.accounts.urls")),
     path("org/", include("qinjian.org.urls")),
     path("api/", include("qinjian.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 handler400 = "qinjian.core.views.error_400"

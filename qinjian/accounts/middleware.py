@@ -3,7 +3,6 @@ and the forced password change."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from qinjian.core import context
 
@@ -38,7 +38,7 @@ class AccountPolicyMiddleware:
         if user.is_authenticated:
             bind_user(user, request.session.get("qj_assignment"))
             login_at = request.session.get("qj_login_at", 0)
-            if login_at and time.time() - login_at > settings.QINJIAN_SECURITY["ABSOLUTE_SESSION_SECONDS"]:
+            if login_at and timezone.now().timestamp() - login_at > settings.QINJIAN_SECURITY["ABSOLUTE_SESSION_SECONDS"]:
                 session_closed(user=user, session_key=request.session.session_key, reason="absolute_timeout")
                 logout(request)
                 return self._expired(request)

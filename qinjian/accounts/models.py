@@ -41,6 +41,8 @@ class UserManager(BaseUserManager.from_queryset(ScopedQuerySet)):  # type: ignor
     def create_user(self, username: str, password: str | None = None, **extra: Any) -> User:
         user = self.model(username=username.strip().lower(), **extra)
         user.set_password(password)
+        if user.password_changed_at is None:
+            user.password_changed_at = timezone.now()
         user.save(using=self._db)
         return user
 
@@ -199,6 +201,9 @@ class RoleAssignment(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.role.name} · {self.unit.name} · {self.get_scope_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:assignment_list") + f"?user={self.user_id}"
 
 
 class PasswordHistory(models.Model):

@@ -48,5 +48,6 @@ def sync_default_roles(sender: Any = None, using: str = "default", verbosity: in
                 "sort_order": spec.get("sort", 0),
             },
         )
-        if created:
+        # The 三员 roles are fixed by the product, so an upgrade also corrects their rights.
+        if created or spec.get("admin_kind"):
             role.permissions.set(resolve_permissions(spec["permissions"]))

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import base64
 import io
-import time
 
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -40,7 +40,7 @@ def _next_url(request: HttpRequest) -> str:
 
 def _complete_login(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
     login(request, user, backend="qinjian.accounts.backends.RoleBackend")
-    request.session["qj_login_at"] = time.time()
+    request.session["qj_login_at"] = timezone.now().timestamp()
     primary = user.get_active_assignment()
     request.session["qj_assignment"] = primary.pk if primary else None
     request.session.save()
@@ -69,7 +69,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             if user.requires_mfa():
                 request.session.cycle_key()
-                request.session[MFA_SESSION_KEY] = {"user": user.pk, "at": time.time(), "tries": 0,
+                request.session[MFA_SESSION_KEY] = {"user": user.pk, "at": timezone.now().timestamp(), "tries": 0,
                                                     "next": _next_url(request)}
                 return redirect("accounts:mfa")
             return _complete_login(request, user, _next_url(request))
@@ -90,7 +90,7 @@ def _qr_svg(data: str) -> str:
 @csrf_protect
 def mfa_view(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(MFA_SESSION_KEY)
-    if not pending or time.time() - pending["at"] > MFA_TTL_SECONDS:
+    if not pending or timezone.now().timestamp() - pending["at"] > MFA_TTL_SECONDS:
         request.session.pop(MFA_SESSION_KEY, None)
         messages.error(request, "验证已超时，请重新登录。")
         return redirect("accounts:login")
@@ -137,7 +137,8 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             auth.password_change(user=user, old_password=form.cleaned_data["old_password"],  # type: ignore[arg-type]
-                                 new_password=form.cleaned_data["new_password1"])
+                                 new_password=form.cleaned_data["new_password1"],
+                                 keep_session=request.session.session_key)
         except DomainError as exc:
             for field, errors in exc.fields.items():
                 for message in errors:
@@ -145,10 +146,11 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             if not exc.fields:
                 form.add_error(None, exc.message)
         else:
-            # keep this session alive after the hash changed
-            from django.contrib.auth import update_session_auth_hash
-
+            # keep this session alive after the hash changed (Django cycles its key)
+            old_key = request.session.session_key
             update_session_auth_hash(request, user)  # type: ignore[arg-type]
+            request.session.save()
+            auth.session_rekeyed(old_key=old_key, new_key=request.session.session_key)
             messages.success(request, "密码已修改。")
             return redirect("core:home")
     return render(request, "accounts/password_change.html", {"form": form, "reason": reason})

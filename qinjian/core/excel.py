@@ -69,3 +69,13 @@ def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence
     response = FileResponse(handle, content_type=XLSX_MIME)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def workbook_response(workbook: Any, filename: str) -> FileResponse:
+    """An attachment response for an openpyxl Workbook built in memory (templates, small reports)."""
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=True)  # noqa: SIM115 - closed by the response
+    workbook.save(handle.name)
+    handle.seek(0)
+    response = FileResponse(handle, content_type=XLSX_MIME)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

@@ -13,3 +13,5 @@ register(
         ],
     )
 )
+
+from . import widgets  # noqa: E402,F401  (home-page widgets register on import)

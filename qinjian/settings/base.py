@@ -12,6 +12,8 @@ SECRET_KEY = env("QINJIAN_SECRET_KEY") or secret_from_file("secret_key")
 DEBUG = env_bool("QINJIAN_DEBUG", False)
 ALLOWED_HOSTS = env_list("QINJIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("QINJIAN_CSRF_TRUSTED_ORIGINS", "")
+# Behind nginx the client address is in X-Forwarded-For; trust it only when a proxy sets it.
+QINJIAN_TRUST_X_FORWARDED_FOR = env_bool("QINJIAN_TRUST_X_FORWARDED_FOR", False)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

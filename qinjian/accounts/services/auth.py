@@ -14,10 +14,11 @@ from typing import Any
 import pyotp
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from qinjian.core import security_log
@@ -29,7 +30,6 @@ from ..models import PasswordHistory, User, UserSession
 log = logging.getLogger(__name__)
 
 GENERIC_LOGIN_ERROR = "账户名或密码错误，或账户暂时不可用。"
-_DUMMY_HASH = make_password("qinjian-dummy-password")
 
 
 class LoginFailed(DomainError):
@@ -62,11 +62,13 @@ def login_attempt(*, username: str, password: str, ip: str = "") -> User:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         now = timezone.now()
+        # The hash is always checked, so a locked or disabled account answers as slowly as any other.
+        password_ok = check_password(password, user.password)
         if not user.is_active:
             reason = "disabled"
         elif user.locked_until and user.locked_until > now:
             reason = "locked"
-        elif not user.check_password(password):
+        elif not password_ok:
             reason = "bad_password"
             user.failed_login_count += 1
             fields = ["failed_login_count"]
@@ -95,11 +97,15 @@ def _count_ip_failure(ip: str) -> None:
     if not ip:
         return
     key = _ip_key(ip)
-    cache.add(key, 0, timeout=policy("LOCKOUT_MINUTES") * 60)
+    window = policy("LOCKOUT_MINUTES") * 60
+    if cache.add(key, 1, timeout=window):
+        return
     try:
-        cache.incr(key)
+        cache.incr(key)  # atomic on Redis
     except ValueError:
-        cache.set(key, 1, timeout=policy("LOCKOUT_MINUTES") * 60)
+        cache.set(key, 1, timeout=window)
+    # Some backends reset the expiry on incr; keep the window sliding from the latest failure.
+    cache.touch(key, window)
 
 
 def _notify_security_admins(locked: User) -> None:
@@ -110,7 +116,7 @@ def _notify_security_admins(locked: User) -> None:
             level=Notification.Level.WARNING,
             title=f"账户 {locked.username} 因连续登录失败被锁定",
             body=f"锁定 {policy('LOCKOUT_MINUTES')} 分钟，到期自动解锁；如属异常请核查来源 IP。",
-            link=locked.get_absolute_url(),
+            link=reverse("accounts:assignment_list") + f"?user={locked.pk}",
         )
         for admin in admins
     )
@@ -131,7 +137,7 @@ def password_needs_change(user: User) -> str:
 def totp_begin_enrollment(*, user: User) -> str:
     """A new secret for the user to scan; stored unconfirmed until a valid code is entered."""
     if user.totp_confirmed_at:
-        raise ValidationFailed("已绑定动态口令，如需更换请联系安全管理员重置。")
+        raise ValidationFailed("已绑定动态口令，如需更换请联系系统管理员重置。")
     secret = pyotp.random_base32()
     user.totp_secret = secret
     user.save(update_fields=["totp_secret"])
@@ -191,13 +197,22 @@ def session_closed(*, user: Any, session_key: str | None, reason: str = "logout"
         security_log.record("logout" if reason == "logout" else "session_expired", user=user, reason=reason)
 
 
-def sessions_end_all(*, user: User) -> int:
-    """End every session of a user at once (disabled account, password reset)."""
+def session_rekeyed(*, old_key: str | None, new_key: str | None) -> None:
+    """The session key was cycled (password change): keep the UserSession row pointing at it."""
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
+
+
+def sessions_end_all(*, user: User, keep: str | None = None) -> int:
+    """End every session of a user at once (disabled account, password reset), except ``keep``."""
     engine = import_module(settings.SESSION_ENGINE)
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    rows = UserSession.objects.filter(user=user)
+    if keep:
+        rows = rows.exclude(session_key=keep)
+    keys = list(rows.values_list("session_key", flat=True))
     for key in keys:
         engine.SessionStore(session_key=key).delete()
-    UserSession.objects.filter(user=user).delete()
+    UserSession.objects.filter(user=user, session_key__in=keys).delete()
     return len(keys)
 
 
@@ -221,16 +236,19 @@ def _store_password(user: User, new_password: str, *, must_change: bool) -> None
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
 
 
-@transaction.atomic
-def password_change(*, user: User, old_password: str, new_password: str) -> None:
-    if not user.check_password(old_password):
+def password_change(*, user: User, old_password: str, new_password: str, keep_session: str | None = None) -> None:
+    """The user changes their own password; every other session of theirs ends."""
+    # Not one transaction: the failure event must survive the ValidationFailed that follows it.
+    if not check_password(old_password, user.password):
         security_log.record("password_changed", success=False, user=user, reason="wrong_old_password")
         raise ValidationFailed("原密码不正确", fields={"old_password": ["原密码不正确"]})
     if old_password == new_password:
         raise ValidationFailed("新密码不能与原密码相同", fields={"new_password1": ["新密码不能与原密码相同"]})
     _validate_new_password(user, new_password)
-    _store_password(user, new_password, must_change=False)
-    security_log.record("password_changed", user=user)
+    with transaction.atomic():
+        _store_password(user, new_password, must_change=False)
+        security_log.record("password_changed", user=user)
+    sessions_end_all(user=user, keep=keep_session)
 
 
 @transaction.atomic

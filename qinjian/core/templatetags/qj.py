@@ -49,3 +49,26 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def qj_fieldsets(form: Any) -> list[tuple[str, list[BoundField]]]:
+    """The form's visible fields grouped by ``form.fieldsets`` ((title, [names]), ...); rest last."""
+    visible = {f.name: f for f in form.visible_fields()}
+    groups: list[tuple[str, list[BoundField]]] = []
+    used: set[str] = set()
+    for title, names in getattr(form, "fieldsets", ()) or ():
+        fields = [visible[n] for n in names if n in visible]
+        used.update(n for n in names)
+        if fields:
+            groups.append((title, fields))
+    rest = [f for name, f in visible.items() if name not in used]
+    if rest:
+        groups.append(("其他" if groups else "", rest))
+    return groups
+
+
+@register.filter
+def qj_is_wide(field: BoundField) -> bool:
+    wide = getattr(field.form, "wide_fields", ()) or ()
+    return field.name in wide or field.widget_type in {"textarea", "checkboxselectmultiple"}

@@ -20,14 +20,16 @@ UNIT_FIELDS = ("code", "name", "short_name", "credit_code", "unit_type", "level"
                "address", "contact_phone", "quota_admin", "quota_institution", "quota_worker", "remark")
 
 
-def _clean_unit(data: dict[str, Any], instance: Unit | None = None) -> dict[str, Any]:
+def unit_check(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The rules of clean_unit that need no query: (normalised data, errors by field).
+
+    Bulk callers (the Excel importer) run this per row and check code/credit-code uniqueness set-based.
+    """
     errors: dict[str, list[str]] = {}
     code = (data.get("code") or "").strip()
     name = (data.get("name") or "").strip()
     if not code:
         errors.setdefault("code", []).append("请填写单位编码。")
-    elif Unit.objects.filter(code=code).exclude(pk=getattr(instance, "pk", None)).exists():
-        errors.setdefault("code", []).append(f"单位编码“{code}”已被使用。")
     if not name:
         errors.setdefault("name", []).append("请填写单位名称。")
     credit = (data.get("credit_code") or "").strip().upper() or None
@@ -35,8 +37,6 @@ def _clean_unit(data: dict[str, Any], instance: Unit | None = None) -> dict[str,
         message = credit_code_error(credit)
         if message:
             errors.setdefault("credit_code", []).append(message)
-        elif Unit.objects.filter(credit_code=credit).exclude(pk=getattr(instance, "pk", None)).exists():
-            errors.setdefault("credit_code", []).append("该统一社会信用代码已登记在其他单位。")
     if data.get("unit_type") not in UnitType.values:
         errors.setdefault("unit_type", []).append("请选择单位类型。")
     if data.get("level") not in AdminLevel.values:
@@ -45,9 +45,25 @@ def _clean_unit(data: dict[str, Any], instance: Unit | None = None) -> dict[str,
         value = data.get(quota) or 0
         if not isinstance(value, int) or value < 0 or value > 100000:
             errors.setdefault(quota, []).append("编制数应为 0 到 100000 之间的整数。")
+    return {**data, "code": code, "name": name, "credit_code": credit}, errors
+
+
+def clean_unit(data: dict[str, Any], instance: Unit | None = None) -> dict[str, Any]:
+    """Validate unit data (including uniqueness of code and credit code); raises ValidationFailed."""
+    cleaned, errors = unit_check(data)
+    exclude = getattr(instance, "pk", None)
+    code, credit = cleaned["code"], cleaned["credit_code"]
+    if code and Unit.objects.filter(code=code).exclude(pk=exclude).exists():
+        errors.setdefault("code", []).append(f"单位编码“{code}”已被使用。")
+    if credit and "credit_code" not in errors and \
+            Unit.objects.filter(credit_code=credit).exclude(pk=exclude).exists():
+        errors.setdefault("credit_code", []).append("该统一社会信用代码已登记在其他单位。")
     if errors:
         raise ValidationFailed("单位信息有误，请检查标红的字段。", fields=errors)
-    return {**data, "code": code, "name": name, "credit_code": credit}
+    return cleaned
+
+
+_clean_unit = clean_unit
 
 
 def _set_path(unit: Unit, parent: Unit | None) -> None:

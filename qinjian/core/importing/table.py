@@ -1,0 +1,122 @@
+"""Finding the header row and turning sheet rows into parsed rows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import IO, Any
+
+from .parsing import CellError, choice_key, is_blank
+from .reader import ImportRefused, Sheet, max_rows, open_sheets
+from .spec import Column, ParsedRow, Progress, Table, no_progress
+
+HEADER_SCAN_ROWS = 30
+
+
+def header_key(text: Any) -> str:
+    """Headers compare without notes in brackets, asterisks, spaces or width: 单位编码（必填）* == 单位编码."""
+    if is_blank(text):
+        return ""
+    value = str(text)
+    value = re.sub(r"[(（【\[][^)）】\]]*[)）】\]]", "", value)
+    return choice_key(value.replace("必填", "").replace("选填", ""))
+
+
+def _lookup(columns: Sequence[Column]) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for column in columns:
+        for name in (column.label, *column.synonyms):
+            table.setdefault(header_key(name), column.key)
+    return table
+
+
+def match_header(cells: Sequence[Any], columns: Sequence[Column]) -> dict[str, tuple[int, str]]:
+    """Column key -> (index, header text) for the cells of one row that name a known column."""
+    lookup = _lookup(columns)
+    found: dict[str, tuple[int, str]] = {}
+    for index, cell in enumerate(cells):
+        key = lookup.get(header_key(cell))
+        if key and key not in found:
+            found[key] = (index, str(cell).strip())
+    return found
+
+
+def _find_header(rows: list[tuple[int, tuple[Any, ...]]], columns: Sequence[Column]
+                 ) -> tuple[int, dict[str, tuple[int, str]]] | None:
+    best: tuple[int, dict[str, tuple[int, str]]] | None = None
+    need = 1 if len(columns) == 1 else 2
+    for number, cells in rows:
+        found = match_header(cells, columns)
+        if len(found) >= need and (best is None or len(found) > len(best[1])):
+            best = (number, found)
+    return best
+
+
+def read_table(handle: IO[bytes], columns: Sequence[Column], *, example: dict[str, Any] | None = None,
+               progress: Progress = no_progress) -> Table:
+    """The first sheet with a recognisable header, its rows parsed per column (errors kept per cell)."""
+    limit = max_rows()
+    missing_message = ""
+    for sheet in open_sheets(handle):
+        head = _take(sheet, HEADER_SCAN_ROWS)
+        found = _find_header(head, columns)
+        if found is None:
+            continue
+        header_row, mapping = found
+        missing = [c.label for c in columns if c.required and c.key not in mapping]
+        if missing:
+            missing_message = (f"工作表“{sheet.name}”第 {header_row} 行的表头缺少必填列：{'、'.join(missing)}。"
+                               "请使用导入模板，或把列名改成模板中的名称。")
+            continue
+        rows = _parse_rows(sheet, head, header_row, mapping, columns, limit, example or {}, progress)
+        headers = {key: text for key, (_, text) in mapping.items()}
+        return Table(sheet.name, header_row, headers, rows)
+    if missing_message:
+        raise ImportRefused(missing_message)
+    names = "、".join(c.label for c in columns if c.required)
+    raise ImportRefused(f"在文件中没有找到表头。表头应包含这些列：{names}。请使用导入模板。")
+
+
+def _take(sheet: Sheet, n: int) -> list[tuple[int, tuple[Any, ...]]]:
+    head = []
+    for item in sheet.rows:
+        head.append(item)
+        if len(head) >= n:
+            break
+    return head
+
+
+def _parse_rows(sheet: Sheet, head: list[tuple[int, tuple[Any, ...]]], header_row: int,
+                mapping: dict[str, tuple[int, str]], columns: Sequence[Column], limit: int,
+                example: dict[str, Any], progress: Progress) -> list[ParsedRow]:
+    by_key = {c.key: c for c in columns}
+    wanted = [(key, index, by_key[key]) for key, (index, _) in mapping.items()]
+    example_cells = {k: str(v) for k, v in example.items()}
+    parsed: list[ParsedRow] = []
+
+    def rows() -> Any:
+        for number, cells in head:
+            if number > header_row:
+                yield number, cells
+        yield from sheet.rows
+
+    for number, cells in rows():
+        raw = {key: (cells[index] if index < len(cells) else None) for key, index, _ in wanted}
+        if all(is_blank(v) for v in raw.values()):
+            continue
+        if example_cells and all(str(raw.get(k) if raw.get(k) is not None else "") == v
+                                 for k, v in example_cells.items() if k in raw):
+            continue  # the template's example row, left in by the user
+        if len(parsed) >= limit:
+            raise ImportRefused(f"文件中的数据超过 {limit} 行，请分成几个文件导入。")
+        row = ParsedRow(number=number, values={}, raw=raw)
+        for key, _, column in wanted:
+            try:
+                row.values[key] = column.parser(raw[key])
+            except CellError as exc:
+                row.failed[key] = exc.message
+        parsed.append(row)
+        if len(parsed) % 5000 == 0:
+            progress("read", len(parsed), 0)
+    return parsed
+

@@ -1,0 +1,599 @@
+"""Excel/CSV import of units and people through the core pipeline (qinjian.core.importing).
+
+Validation is set-based: units, departments, ranks and existing people are fetched once by natural
+key, then every row runs the same rules as the forms (services.units.unit_check,
+services.people.person_check). Units are written through unit_create/unit_update/unit_move so that
+tree paths stay right; people are written with bulk_create/bulk_update plus explicit change records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from qinjian.core import crypto
+from qinjian.core.errors import DomainError, ValidationFailed
+from qinjian.core.importing import (
+    Column,
+    ImportSpec,
+    Progress,
+    Report,
+    Table,
+    choice_parser,
+    normalise,
+    parse_code,
+    parse_int,
+    parse_phone,
+    parse_text,
+    register,
+)
+from qinjian.core.importing.audit import Change, bulk_log_changes, field_snapshot
+from qinjian.core.models import ObjectChange
+from qinjian.core.scope import DataScope, active_assignment, scope_q
+
+from .choices import AdminLevel, Gender, PersonStatus, StaffingType, UnitType
+from .models import Department, Person, Rank, Unit
+from .services.people import person_check
+from .services.units import UNIT_FIELDS, unit_check, unit_create, unit_move, unit_update
+
+NO_SCOPE = "无权导入该单位的数据。"
+CHUNK = 2000  # keys per IN (...) query: well under SQLite's and PostgreSQL's parameter limits
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _text(max_length: int) -> Any:
+    return lambda value: parse_text(value, max_length=max_length)
+
+
+def _code(max_length: int) -> Any:
+    return lambda value: parse_code(value, max_length=max_length)
+
+
+def _count(value: Any) -> int | None:
+    return parse_int(value, min_value=0, max_value=100000)
+
+
+def _sort(value: Any) -> int | None:
+    return parse_int(value, min_value=0, max_value=2_000_000_000)
+
+
+def allowed_unit_ids(user: Any) -> set[int] | None:
+    """Units whose data the user may import (their active scope); None means every unit."""
+    assignment = active_assignment(user)
+    if assignment is None:
+        return set()
+    if assignment.scope == DataScope.ALL:
+        return None
+    if assignment.scope == DataScope.OWN:
+        return set()  # "own records only" never covers a whole unit's ledger
+    q = scope_q(Unit, user)
+    return set() if q is None else set(Unit.objects.filter(q).values_list("pk", flat=True))
+
+
+def _in_scope(allowed: set[int] | None, unit_id: int | None) -> bool:
+    return allowed is None or (unit_id is not None and unit_id in allowed)
+
+
+def _field_errors(report: Report, row: int, errors: dict[str, list[str]], field_to_key: dict[str, str],
+                  skip: Iterable[str] = ()) -> None:
+    skipped = set(skip)
+    for name, messages in errors.items():
+        key = field_to_key.get(name, name)
+        if key in skipped:
+            continue  # the cell already has a parse error
+        for message in messages:
+            report.error(row, key, message)
+
+
+# ---------------------------------------------------------------------------------------------- units
+
+UNIT_TYPE = choice_parser(UnitType.choices, name="单位类型", synonyms={
+    "机关": UnitType.PARTY_GOV, "行政机关": UnitType.PARTY_GOV, "党政": UnitType.PARTY_GOV,
+    "参公事业单位": UnitType.INSTITUTION_CIVIL, "参公单位": UnitType.INSTITUTION_CIVIL, "参公": UnitType.INSTITUTION_CIVIL,
+    "事业": UnitType.INSTITUTION, "群团": UnitType.MASS_ORG, "国企": UnitType.SOE, "企业": UnitType.SOE,
+})
+ADMIN_LEVEL = choice_parser(AdminLevel.choices, name="行政层级", synonyms={
+    "省": AdminLevel.PROVINCE, "省级单位": AdminLevel.PROVINCE, "市": AdminLevel.CITY, "市级单位": AdminLevel.CITY,
+    "地市级": AdminLevel.CITY, "县": AdminLevel.COUNTY, "区县": AdminLevel.COUNTY, "县区": AdminLevel.COUNTY,
+    "区县级": AdminLevel.COUNTY, "县区级": AdminLevel.COUNTY, "区级": AdminLevel.COUNTY, "乡": AdminLevel.TOWNSHIP,
+    "镇": AdminLevel.TOWNSHIP, "乡镇": AdminLevel.TOWNSHIP, "乡镇级": AdminLevel.TOWNSHIP,
+})
+
+UNIT_FIELD_KEYS = {"code": "code", "name": "name", "credit_code": "credit_code", "unit_type": "unit_type",
+                   "level": "level", "parent": "parent_code"}
+UNIT_COMPARED = ("name", "short_name", "credit_code", "unit_type", "level", "sort_order", "address",
+                 "contact_phone", "quota_admin", "quota_institution", "quota_worker")
+UNIT_CLEARABLE = frozenset({"short_name", "credit_code", "address", "contact_phone"})
+UNIT_OPTIONAL_DEFAULTS: dict[str, Any] = {"short_name": "", "credit_code": None, "address": "", "contact_phone": "",
+                                          "quota_admin": 0, "quota_institution": 0, "quota_worker": 0,
+                                          "sort_order": 0}
+
+
+@dataclass
+class UnitRow:
+    row: int
+    code: str
+    data: dict[str, Any]
+    parent_code: str | None  # final parent code ("" = top level)
+    existing: dict[str, Any] | None
+    changed: dict[str, Any] = field(default_factory=dict)
+    move: bool = False
+
+
+@register
+class UnitImportSpec(ImportSpec):
+    kind = "org.unit"
+    label = "单位"
+    permission = "org.import_unit"
+    columns = (
+        Column("code", "单位编码", ("单位代码", "机构编码", "机构代码", "编码"), True, _code(32),
+               "全市唯一；已存在的编码将更新该单位，不会重复新增。", width=16, as_text=True),
+        Column("name", "单位名称", ("单位全称", "机构名称", "名称", "单位"), True, _text(100), width=28),
+        Column("short_name", "简称", ("单位简称",), False, _text(50)),
+        Column("credit_code", "统一社会信用代码", ("信用代码", "社会信用代码", "统一代码"), False, _code(18),
+               "18 位，填写后校验校验位。", width=22, as_text=True),
+        Column("unit_type", "单位类型", ("单位性质", "机构类型", "机构性质"), True, UNIT_TYPE,
+               choices=tuple(UnitType.labels), width=18),
+        Column("level", "行政层级", ("层级", "级别", "机构层级", "单位层级"), True, ADMIN_LEVEL,
+               choices=tuple(AdminLevel.labels)),
+        Column("parent_code", "上级单位编码", ("上级编码", "上级单位代码", "主管单位编码", "上级机构编码"), False,
+               _code(32), "留空表示顶级单位；可以是本文件中前后任意一行的单位。", width=16, as_text=True),
+        Column("quota_admin", "行政编制数", ("行政编制",), False, _count, "0 到 100000 的整数。"),
+        Column("quota_institution", "事业编制数", ("事业编制",), False, _count, "0 到 100000 的整数。"),
+        Column("quota_worker", "工勤编制数", ("工勤编制",), False, _count, "0 到 100000 的整数。"),
+        Column("address", "地址", ("办公地址", "单位地址", "详细地址"), False, _text(200), width=30),
+        Column("contact_phone", "办公电话", ("联系电话", "电话", "单位电话"), False, _text(32), as_text=True),
+        Column("sort_order", "排序", ("排序号", "显示顺序"), False, _sort, "数字越小越靠前。"),
+    )
+    example = {"code": "SFS-EXAMPLE", "name": "示范市某某局", "short_name": "某某局",
+               "credit_code": "", "unit_type": "党政机关", "level": "市级", "parent_code": "SFS",
+               "quota_admin": 30, "quota_institution": 0, "quota_worker": 2, "address": "示范市人民路 1 号",
+               "contact_phone": "029-12345678", "sort_order": 10}
+    notes = (
+        "第 1 行为表头（带 * 的列必须填写），第 2 行为示例；示例行原样保留时会被自动忽略。",
+        "以“单位编码”识别单位：编码已存在则更新该单位，不存在则新增；重复导入同一文件不会产生重复数据。",
+        "上级单位可以是系统中已有的单位，也可以是本文件中的其他行（顺序不限）；不能把单位放到它自己的下级之下。",
+        "选填列留空时：新增单位取默认值；已有单位的“简称、统一社会信用代码、地址、办公电话”留空表示清空，编制数和排序留空表示不变。",
+        "导入是“全部成功或全部不导入”：任何一行有错，都不会写入任何数据。",
+    )
+    preview_keys = ("code", "name", "unit_type", "level", "parent_code")
+    url_names = {"upload": "org:unit_import", "template": "org:unit_import_template",
+                 "preview": "org:unit_import_preview", "commit": "org:unit_import_commit",
+                 "errors": "org:unit_import_errors", "list": "org:unit_list"}
+
+    def validate(self, table: Table, *, user: Any, report: Report, progress: Progress) -> list[UnitRow]:
+        existing = {u["code"]: u for u in Unit.objects.values(
+            "pk", "code", "parent_id", "is_active", "tree_path", *UNIT_COMPARED)}
+        code_by_pk = {u["pk"]: code for code, u in existing.items()}
+        credit_owner = {u["credit_code"]: code for code, u in existing.items() if u["credit_code"]}
+        allowed = allowed_unit_ids(user)
+        can_move = user.has_perm("org.move_unit")
+        present = table.present
+        labels_type = dict(UnitType.choices)
+        labels_level = dict(AdminLevel.choices)
+
+        rows: dict[str, UnitRow] = {}
+        first_row: dict[str, int] = {}
+        first_credit: dict[str, int] = {}
+        for parsed in table.rows:
+            n = parsed.number
+            code = parsed.get("code", "")
+            if code and code in first_row:
+                report.error(n, "code", f"单位编码“{code}”与第 {first_row[code]} 行重复。")
+                continue
+            if code:
+                first_row[code] = n
+            old = existing.get(code)
+            data: dict[str, Any] = {}
+            for key in ("code", "name", "unit_type", "level"):
+                data[key] = parsed.values.get(key) if present(key) or old is None else old[key]
+            for key, default in UNIT_OPTIONAL_DEFAULTS.items():
+                value = parsed.values.get(key)
+                if present(key) and key not in parsed.failed and (value is not None or key in UNIT_CLEARABLE):
+                    data[key] = value if value is not None else default  # blank text clears
+                else:
+                    data[key] = old[key] if old is not None else default
+            cleaned, errors = unit_check(data)
+            _field_errors(report, n, errors, UNIT_FIELD_KEYS, skip=parsed.failed)
+            credit = cleaned["credit_code"]
+            if credit and "credit_code" not in errors:
+                owner = credit_owner.get(credit)
+                if owner is not None and owner != code:
+                    report.error(n, "credit_code", "该统一社会信用代码已登记在其他单位。")
+                elif credit in first_credit:
+                    report.error(n, "credit_code", f"统一社会信用代码与第 {first_credit[credit]} 行重复。")
+                else:
+                    first_credit[credit] = n
+            if present("parent_code") and "parent_code" not in parsed.failed:
+                parent_code = parsed.values.get("parent_code") or ""
+            else:
+                parent_code = code_by_pk.get(old["parent_id"], "") if old else ""
+            if parent_code and parent_code == code:
+                report.error(n, "parent_code", "上级单位不能是本单位。")
+            if code:
+                rows[code] = UnitRow(n, code, cleaned, parent_code, old)
+
+        def final_parent(code: str) -> str:
+            if code in rows:
+                return rows[code].parent_code or ""
+            unit = existing.get(code)
+            return code_by_pk.get(unit["parent_id"], "") if unit else ""
+
+        # Parents must exist, be active, and never be the unit's own descendant (in the final tree).
+        for code, item in rows.items():
+            parent = item.parent_code
+            if not parent or parent == code:
+                continue
+            if parent not in rows and parent not in existing:
+                report.error(item.row, "parent_code", f"上级单位编码“{parent}”在系统和本文件中都不存在。")
+                continue
+            if parent in existing and parent not in rows and not existing[parent]["is_active"]:
+                report.error(item.row, "parent_code", f"上级单位“{existing[parent]['name']}”已停用。")
+                continue
+            seen = {code}
+            walker = parent
+            while walker:
+                if walker in seen:
+                    report.error(item.row, "parent_code",
+                                 f"上级单位“{parent}”是本单位的下级单位，不能把单位放到它自己的下级之下。")
+                    break
+                seen.add(walker)
+                walker = final_parent(walker)
+
+        def placed_in_scope(code: str, depth: int = 0) -> bool:
+            """Where the unit ends up is inside the user's scope."""
+            if allowed is None:
+                return True
+            if depth > 64 or not code:
+                return False
+            unit = existing.get(code)
+            if unit is not None and unit["pk"] in allowed:
+                return True
+            if code in rows and rows[code].existing is None:
+                return placed_in_scope(rows[code].parent_code or "", depth + 1)
+            return False
+
+        plan: list[UnitRow] = []
+        for count, (code, item) in enumerate(rows.items(), start=1):
+            if count % 500 == 0:
+                progress("validate", count, len(rows))
+            old = item.existing
+            if old is not None and not _in_scope(allowed, old["pk"]):
+                report.error(item.row, "code", NO_SCOPE)
+                continue
+            old_parent = code_by_pk.get(old["parent_id"], "") if old else ""
+            moving = old is not None and (item.parent_code or "") != old_parent
+            if (old is None or moving) and not placed_in_scope(item.parent_code or ""):
+                report.error(item.row, "parent_code" if item.parent_code else "code", NO_SCOPE)
+                continue
+            if moving and not can_move:
+                report.error(item.row, "parent_code", "您没有调整上级单位的权限。")
+                continue
+            if report.has_errors(item.row):
+                continue
+            display = {
+                "code": code, "name": item.data["name"],
+                "unit_type": labels_type.get(item.data["unit_type"], ""),
+                "level": labels_level.get(item.data["level"], ""), "parent_code": item.parent_code or "（顶级）",
+            }
+            if old is None:
+                report.outcome(item.row, "create", display)
+                plan.append(item)
+                continue
+            item.changed = {k: item.data[k] for k in UNIT_COMPARED if item.data[k] != old[k]}
+            item.move = moving
+            if not item.changed and not moving:
+                report.outcome(item.row, "unchanged", display)
+                continue
+            changes = [f"{getattr(Unit._meta.get_field(k), 'verbose_name', k)}：{_show(old[k], k)} → {_show(v, k)}"
+                       for k, v in item.changed.items()]
+            if moving:
+                changes.append(f"上级单位：{old_parent or '（顶级）'} → {item.parent_code or '（顶级）'}")
+            report.outcome(item.row, "update", display, changes)
+            plan.append(item)
+
+        # Parents before children: order by depth in the final tree.
+        def depth(code: str) -> int:
+            d, walker = 0, final_parent(code)
+            while walker and d < 256:
+                d, walker = d + 1, final_parent(walker)
+            return d
+
+        plan.sort(key=lambda item: (depth(item.code), item.row))
+        return plan
+
+    def commit(self, plan: list[UnitRow], *, user: Any, progress: Progress) -> dict[str, int]:
+        created = updated = 0
+        for count, item in enumerate(plan, start=1):
+            parent = Unit.objects.get(code=item.parent_code) if item.parent_code else None
+            try:
+                if item.existing is None:
+                    fields = {k: v for k, v in item.data.items() if k in UNIT_FIELDS}
+                    unit_create(parent=parent, **fields)
+                    created += 1
+                else:
+                    unit = Unit.objects.get(pk=item.existing["pk"])
+                    if item.changed:
+                        unit = unit_update(unit=unit, **item.changed)
+                    if item.move:
+                        unit_move(unit=unit, new_parent=parent)
+                    updated += 1
+            except ValidationFailed as exc:
+                details = "；".join(m for ms in exc.fields.values() for m in ms) or exc.message
+                raise DomainError(f"第 {item.row} 行：{details}本次没有导入任何数据。") from None
+            progress("commit", count, len(plan))
+        return {"created": created, "updated": updated}
+
+
+def _show(value: Any, key: str) -> str:
+    if value in (None, ""):
+        return "（空）"
+    if key == "unit_type":
+        return str(UnitType(value).label)
+    if key == "level":
+        return str(AdminLevel(value).label)
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------- people
+
+GENDER = choice_parser(Gender.choices, name="性别", synonyms={"男性": Gender.MALE, "女性": Gender.FEMALE})
+STAFFING = choice_parser(StaffingType.choices, name="编制类型", synonyms={
+    "行政": StaffingType.ADMIN, "公务员": StaffingType.ADMIN, "事业": StaffingType.INSTITUTION,
+    "工勤": StaffingType.WORKER, "工勤人员": StaffingType.WORKER, "编外人员": StaffingType.NONE,
+    "无编制": StaffingType.NONE, "聘用": StaffingType.NONE, "合同制": StaffingType.NONE,
+})
+STATUS = choice_parser(PersonStatus.choices, name="状态", synonyms={
+    "在岗": PersonStatus.ACTIVE, "在编": PersonStatus.ACTIVE, "正常": PersonStatus.ACTIVE,
+    "已退休": PersonStatus.RETIRED, "离退休": PersonStatus.RETIRED, "调出": PersonStatus.TRANSFERRED,
+    "离职": PersonStatus.TRANSFERRED, "已调离": PersonStatus.TRANSFERRED,
+})
+PERSON_FIELD_KEYS = {"code": "code", "name": "name", "gender": "gender", "unit": "unit_code",
+                     "department": "department", "rank": "rank", "staffing_type": "staffing_type",
+                     "status": "status", "phone": "phone", "post": "post"}
+PERSON_COMPARED = ("name", "gender", "unit_id", "department_id", "rank_id", "post", "staffing_type", "status",
+                   "phone", "sort_order")
+PERSON_LABELS = {"name": "姓名", "gender": "性别", "unit_id": "所在单位", "department_id": "部门", "rank_id": "职级",
+                 "post": "职务", "staffing_type": "编制类型", "status": "状态", "phone": "手机号码",
+                 "sort_order": "排序"}
+
+
+def _key(text: str) -> str:
+    return normalise(text).replace(" ", "").lower()
+
+
+@dataclass
+class PersonPlan:
+    creates: list[Person] = field(default_factory=list)
+    updates: list[tuple[Person, dict[str, Any]]] = field(default_factory=list)  # person, field -> new value
+
+
+@register
+class PersonImportSpec(ImportSpec):
+    kind = "org.person"
+    label = "人员"
+    permission = "org.import_person"
+    columns = (
+        Column("code", "人员编号", ("工号", "编号", "人员代码", "职工编号", "人员编码"), True, _code(32),
+               "全市唯一；已存在的编号将更新该人员，不会重复新增。", as_text=True),
+        Column("name", "姓名", ("名字", "人员姓名"), True, _text(50)),
+        Column("gender", "性别", (), True, GENDER, choices=tuple(Gender.labels), width=8),
+        Column("unit_code", "所在单位编码", ("单位编码", "单位代码", "所属单位编码", "所在单位代码"), True,
+               _code(32), "填写系统中已有单位的单位编码（见“单位”列表）。", width=16, as_text=True),
+        Column("department", "部门名称", ("部门", "所在部门", "内设机构", "处室", "科室", "所在处室"), False,
+               _text(100), "所在单位的内设机构名称；也可以改用“部门编码”列。"),
+        Column("department_code", "部门编码", ("部门代码", "内设机构编码"), False, _code(32),
+               "可代替“部门名称”列填写（模板中未列出，需要时自行添加此列）。", as_text=True, in_template=False),
+        Column("rank", "职级", ("职级名称", "级别"), False, _text(50),
+               "须为本单位所在层级适用的职级，可选值见下方。", width=16),
+        Column("post", "职务", ("岗位", "职务名称", "现任职务"), False, _text(100), width=16),
+        Column("staffing_type", "编制类型", ("编制性质", "编制"), False, STAFFING,
+               "留空时新增人员取“行政编制”，已有人员保持不变。", choices=tuple(StaffingType.labels)),
+        Column("status", "状态", ("人员状态", "在职状态"), False, STATUS,
+               "留空时新增人员取“在职”，已有人员保持不变。", choices=tuple(PersonStatus.labels), width=8),
+        Column("phone", "手机号码", ("手机", "手机号", "联系电话", "移动电话", "电话"), False, parse_phone,
+               "11 位手机号码；加密保存。", width=16, as_text=True),
+        Column("sort_order", "排序", ("排序号", "显示顺序"), False, _sort, "数字越小越靠前；留空时不变。", width=8),
+    )
+    example = {"code": "P-EXAMPLE", "name": "张三", "gender": "男", "unit_code": "SFS-JYJ", "department": "办公室",
+               "department_code": "", "rank": "局(处)级以下", "post": "科员", "staffing_type": "行政编制",
+               "status": "在职", "phone": "13800000000", "sort_order": 10}
+    notes = (
+        "第 1 行为表头（带 * 的列必须填写），第 2 行为示例；示例行原样保留时会被自动忽略。",
+        "以“人员编号”识别人员：编号已存在则更新该人员，不存在则新增；重复导入同一文件不会产生重复数据。",
+        "只能导入您有权管理的单位的人员；部门须是所在单位已有的内设机构。",
+        "部门、职级、职务、手机号码留空表示清空该项；编制类型、状态、排序留空表示新增时取默认值、已有人员保持不变。",
+        "导入是“全部成功或全部不导入”：任何一行有错，都不会写入任何数据。",
+    )
+    preview_keys = ("code", "name", "gender", "unit_code", "department", "rank", "post", "phone")
+    preview_labels = {"unit_code": "所在单位", "department": "部门"}
+    url_names = {"upload": "org:person_import", "template": "org:person_import_template",
+                 "preview": "org:person_import_preview", "commit": "org:person_import_commit",
+                 "errors": "org:person_import_errors", "list": "org:person_list"}
+
+    def template_appendix(self) -> list[tuple[str, list[str]]]:
+        ranks = list(Rank.objects.order_by("level", "sort_order"))
+        return [("职级可选值（按单位行政层级）", [
+            f"{label}单位：" + "、".join(r.name for r in ranks if r.level == level)
+            for level, label in AdminLevel.choices if any(r.level == level for r in ranks)
+        ])]
+
+    def validate(self, table: Table, *, user: Any, report: Report, progress: Progress) -> PersonPlan:
+        rows = table.rows
+        present = table.present
+        unit_codes: list[str] = sorted({str(r.values["unit_code"]) for r in rows if r.values.get("unit_code")})
+        units: dict[str, Unit] = {}
+        for chunk in _chunks(unit_codes):
+            units.update({u.code: u for u in Unit.objects.filter(code__in=chunk)})
+        dept_by_code: dict[tuple[int, str], Department] = {}
+        dept_by_name: dict[tuple[int, str], Department] = {}
+        for chunk in _chunks([u.pk for u in units.values()]):
+            for dept in Department.objects.filter(unit_id__in=chunk, is_active=True):
+                dept_by_code[(dept.unit_id, dept.code)] = dept
+                dept_by_name.setdefault((dept.unit_id, _key(dept.name)), dept)
+        ranks = list(Rank.objects.all())
+        rank_by_name = {(r.level, _key(r.name)): r for r in ranks}
+        rank_by_code = {(r.level, r.code.upper()): r for r in ranks}
+        rank_names = {level: "、".join(r.name for r in ranks if r.level == level) for level in AdminLevel.values}
+        codes: list[str] = sorted({str(r.values["code"]) for r in rows if r.values.get("code")})
+        existing: dict[str, Person] = {}
+        for chunk in _chunks(codes):
+            existing.update({p.code: p for p in Person.objects.filter(code__in=chunk).select_related("department", "rank")})
+        allowed = allowed_unit_ids(user)
+        unit_names = {u.pk: u.name for u in units.values()}
+        dept_names = {d.pk: d.name for d in dept_by_code.values()}
+        rank_label = {r.pk: r.name for r in ranks}
+        missing_unit_ids = {p.unit_id for p in existing.values()} - set(unit_names)
+        missing_dept_ids = {p.department_id for p in existing.values() if p.department_id} - set(dept_names)
+        if missing_unit_ids:  # current units of people being moved in from elsewhere, for the preview
+            unit_names.update(Unit.objects.filter(pk__in=missing_unit_ids).values_list("pk", "name"))
+        if missing_dept_ids:
+            dept_names.update(Department.objects.filter(pk__in=missing_dept_ids).values_list("pk", "name"))
+
+        plan = PersonPlan()
+        first_row: dict[str, int] = {}
+        total = len(rows)
+        for index, parsed in enumerate(rows, start=1):
+            if index % 1000 == 0:
+                progress("validate", index, total)
+            n, values = parsed.number, parsed.values
+            code = values.get("code") or ""
+            if code and code in first_row:
+                report.error(n, "code", f"人员编号“{code}”与第 {first_row[code]} 行重复。")
+                continue
+            if code:
+                first_row[code] = n
+            old = existing.get(code)
+            unit_code = values.get("unit_code") or ""
+            unit = units.get(unit_code)
+            skip = set(parsed.failed)
+            if unit_code and unit is None:
+                report.error(n, "unit_code", f"单位编码“{unit_code}”不存在。")
+                skip.add("unit_code")
+            if unit is not None and not _in_scope(allowed, unit.pk):
+                report.error(n, "unit_code", NO_SCOPE)
+                continue
+            if old is not None and not _in_scope(allowed, old.unit_id):
+                report.error(n, "code", f"人员编号“{code}”已被您管理范围以外的单位使用，{NO_SCOPE}")
+                continue
+
+            data: dict[str, Any] = {"code": code, "name": values.get("name") or "", "gender": values.get("gender"),
+                                    "unit": unit}
+            # Department and rank: columns present -> looked up (blank clears); absent -> kept.
+            department = old.department if old is not None and unit is not None and old.unit_id == unit.pk else None
+            if present("department") or present("department_code"):
+                department = None
+                dept_code, dept_name = values.get("department_code") or "", values.get("department") or ""
+                if unit is not None and (dept_code or dept_name):
+                    department = (dept_by_code.get((unit.pk, dept_code)) if dept_code
+                                  else dept_by_name.get((unit.pk, _key(dept_name))))
+                    if department is None:
+                        key = "department_code" if dept_code else "department"
+                        report.error(n, key, f"“{unit.name}”下没有“{dept_code or dept_name}”这个部门。")
+            data["department"] = department
+            rank = old.rank if old is not None else None
+            if present("rank") and "rank" not in parsed.failed:
+                rank = None
+                rank_text = values.get("rank") or ""
+                if rank_text and unit is not None:
+                    rank = rank_by_name.get((unit.level, _key(rank_text))) or \
+                        rank_by_code.get((unit.level, rank_text.upper()))
+                    if rank is None:
+                        report.error(n, "rank", f"“{rank_text}”不是{unit.get_level_display()}单位适用的职级，"
+                                                f"可选：{rank_names.get(unit.level, '')}。")
+            data["rank"] = rank
+            data["post"] = (values.get("post") or "") if present("post") else (old.post if old else "")
+            data["phone"] = (values.get("phone") or "") if present("phone") else (old.phone if old else "")
+            for key, default in (("staffing_type", StaffingType.ADMIN), ("status", PersonStatus.ACTIVE),
+                                 ("sort_order", 0)):
+                value = values.get(key)
+                data[key] = value if value is not None else (getattr(old, key) if old else default)
+
+            cleaned, errors = person_check(data)
+            _field_errors(report, n, errors, PERSON_FIELD_KEYS, skip=skip)
+            if report.has_errors(n):
+                continue
+            display = {
+                "code": code, "name": cleaned["name"], "gender": Gender(cleaned["gender"]).label,
+                "unit_code": unit.name if unit else "", "department": department.name if department else "",
+                "rank": rank.name if rank else "", "post": cleaned["post"],
+                "phone": crypto.mask_phone(cleaned["phone"]) if cleaned["phone"] else "",
+            }
+            new = {"name": cleaned["name"], "gender": cleaned["gender"], "unit_id": unit.pk if unit else None,
+                   "department_id": department.pk if department else None, "rank_id": rank.pk if rank else None,
+                   "post": cleaned["post"], "staffing_type": cleaned["staffing_type"], "status": cleaned["status"],
+                   "phone": cleaned["phone"], "sort_order": cleaned["sort_order"]}
+            if old is None:
+                plan.creates.append(Person(code=code, **new))
+                report.outcome(n, "create", display)
+                continue
+            changed = {k: v for k, v in new.items() if getattr(old, k) != v}
+            if not changed:
+                report.outcome(n, "unchanged", display)
+                continue
+            plan.updates.append((old, changed))
+            report.outcome(n, "update", display, [
+                f"{PERSON_LABELS[k]}：{self._show(old, k, getattr(old, k), unit_names, dept_names, rank_label)} → "
+                f"{self._show(old, k, v, unit_names, dept_names, rank_label)}"
+                for k, v in changed.items()
+            ])
+        return plan
+
+    @staticmethod
+    def _show(person: Person, key: str, value: Any, units: dict[int, str], depts: dict[int, str],
+              ranks: dict[int, str]) -> str:
+        if value in (None, ""):
+            return "（空）"
+        if key == "unit_id":
+            return units.get(value, str(value))
+        if key == "department_id":
+            return depts.get(value, str(value))
+        if key == "rank_id":
+            return ranks.get(value, str(value))
+        if key == "phone":
+            return crypto.mask_phone(value)
+        if key in ("gender", "staffing_type", "status"):
+            return str(dict(getattr(person._meta.get_field(key), "choices", None) or ()).get(value, value))
+        return str(value)
+
+    def commit(self, plan: PersonPlan, *, user: Any, progress: Progress) -> dict[str, int]:
+        now = timezone.now()
+        total = len(plan.creates) + len(plan.updates)
+        for person in plan.creates:
+            person.phone_index = crypto.blind_index(person.phone)  # save() is bypassed
+            person.created_by = user
+        done = 0
+        for chunk in _chunks(plan.creates, 1000):
+            Person.objects.bulk_create(chunk)
+            bulk_log_changes(Change(p, ObjectChange.Action.CREATE, after=field_snapshot(p)) for p in chunk)
+            done += len(chunk)
+            progress("commit", done, total)
+        changes: list[Change] = []
+        fields: set[str] = set()
+        for person, changed in plan.updates:
+            before = field_snapshot(person, changed)
+            for key, value in changed.items():
+                setattr(person, key, value)
+            if "phone" in changed:
+                person.phone_index = crypto.blind_index(person.phone)
+                fields.add("phone_index")
+            person.updated_at = now
+            fields.update(key.removesuffix("_id") if key.endswith("_id") else key for key in changed)
+            changes.append(Change(person, ObjectChange.Action.UPDATE, before=before,
+                                  after=field_snapshot(person, changed), message="Excel 导入"))
+        if plan.updates:
+            people = [p for p, _ in plan.updates]
+            for chunk in _chunks(people, 500):
+                Person.objects.bulk_update(chunk, sorted(fields | {"updated_at"}))
+                done += len(chunk)
+                progress("commit", done, total)
+            bulk_log_changes(changes)
+        return {"created": len(plan.creates), "updated": len(plan.updates)}
+
