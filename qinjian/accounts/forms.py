@@ -48,7 +48,7 @@ class UserForm(forms.Form):
     full_name = forms.CharField(label="姓名", max_length=50)
     unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none())
     person = forms.ModelChoiceField(label="对应人员", queryset=Person.objects.none(), required=False,
-                                    help_text="可选：关联到所属单位的一名在册人员。")
+                                    help_text="可选：先选所属单位，再从该单位的在册人员中选择。")
 
     def __init__(self, *args: Any, user: Any = None, instance: Any = None, **kwargs: Any) -> None:
         self.instance = instance

@@ -73,10 +73,10 @@ class AssignmentTable(Table):
     role = Column(accessor="role", linkify=True, order_by="role__sort_order")
     unit = Column(accessor="unit.name", verbose_name="数据范围单位", order_by="unit__tree_path")
     scope = Column()
-    is_primary = Column()
+    is_primary = Column(visible=False)
     valid_until = Column()
-    created_at = Column("授权时间")
-    revoke = Column("", accessor="pk", order_by=None, export=False, template="accounts/_assignment_revoke.html")
+    created_at = Column("授权时间", visible=False)
+    revoke = Column("操作", accessor="pk", order_by=None, export=False, template="accounts/_assignment_revoke.html")
 
 
 class TokenTable(Table):

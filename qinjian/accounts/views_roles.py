@@ -68,6 +68,11 @@ def permission_matrix(perms: Iterable[Permission], selected: set[int]) -> list[d
 
 # --- roles --------------------------------------------------------------------------------------
 
+class _RolePages:
+    def list_crumb(self) -> tuple[str, str]:
+        return ("角色权限", try_reverse("accounts:role_list"))
+
+
 class RoleListView(ObjectListView):
     model = Role
     title = "角色权限"
@@ -77,7 +82,7 @@ class RoleListView(ObjectListView):
     search_placeholder = "角色名称或编码"
 
 
-class RoleDetailView(ObjectDetailView):
+class RoleDetailView(_RolePages, ObjectDetailView):
     model = Role
     info_template_name = "accounts/_role_info.html"
     fields = ("code", "name", "kind", "admin_kind", "default_scope", "requires_mfa", "is_builtin", "is_active",
@@ -100,7 +105,7 @@ class RoleDetailView(ObjectDetailView):
                 "readonly": True}
 
 
-class RoleFormView(ObjectFormView):
+class RoleFormView(_RolePages, ObjectFormView):
     model = Role
     form_class = RoleForm
     template_name = "accounts/role_form.html"
@@ -150,6 +155,9 @@ class RoleFormView(ObjectFormView):
 
 class _AssignmentMixin:
     model = RoleAssignment
+
+    def list_crumb(self) -> tuple[str, str]:
+        return ("角色授权", try_reverse("accounts:assignment_list"))
 
     def url_name(self, suffix: str) -> str:
         return f"accounts:assignment_{suffix}"

@@ -19,6 +19,7 @@ from qinjian.core.ui.views import (
     ObjectFormView,
     ObjectListView,
     apply_domain_error,
+    try_reverse,
 )
 
 from .filtersets import UserFilterSet
@@ -26,6 +27,11 @@ from .forms import UserForm
 from .models import User
 from .services import users as user_services
 from .tables import UserTable
+
+
+class _UserPages:
+    def list_crumb(self) -> tuple[str, str]:
+        return ("用户账户", try_reverse("accounts:user_list"))
 
 
 class UserListView(ObjectListView):
@@ -43,8 +49,9 @@ def _locked(user: User) -> bool:
     return user.is_locked
 
 
-class UserDetailView(ObjectDetailView):
+class UserDetailView(_UserPages, ObjectDetailView):
     model = User
+    info_template_name = "accounts/_user_info.html"
     select_related = ("unit", "person", "created_by")
     fields = (
         "username", "full_name", "unit", "person",
@@ -102,7 +109,7 @@ def _show_once(request: HttpRequest, user: User, password: str, *, created: bool
     })
 
 
-class UserFormView(ObjectFormView):
+class UserFormView(_UserPages, ObjectFormView):
     model = User
     form_class = UserForm
     select_related = ("unit", "person")
@@ -143,7 +150,7 @@ class UserFormView(ObjectFormView):
         return self.render_form(form)
 
 
-class _UserAction(ObjectActionView):
+class _UserAction(_UserPages, ObjectActionView):
     model = User
 
     def get_object(self) -> Any:

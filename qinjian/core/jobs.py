@@ -30,3 +30,11 @@ def worker_heartbeat() -> None:
     beat()
     # forget heartbeats of workers gone for a day
     WorkerHeartbeat.objects.filter(beat_at__lt=timezone.now() - timedelta(days=1)).delete()
+
+
+@db_periodic_task(crontab(minute="17"))
+def expire_import_batches() -> None:
+    """Delete the files of uploads that were never committed (they may hold personal data)."""
+    from .importing.services import expire_batches
+
+    expire_batches()

@@ -117,9 +117,51 @@ def _result(record: SecurityEvent, value: Any) -> Any:
                        "成功" if value else "失败")
 
 
+DETAIL_KEYS = {
+    "reason": "原因", "target": "对象账户", "role": "角色", "unit": "单位", "scope": "数据范围", "minutes": "锁定分钟",
+    "sessions_ended": "结束会话数", "change": "变更", "added": "新增权限", "removed": "移除权限", "name": "名称",
+    "path": "地址", "method": "方法", "log": "日志", "filters": "筛选", "obj_count": "条数", "model": "数据",
+    "checked": "校验条数", "broken_at": "断裂于", "action": "动作", "was_locked": "原为锁定", "changes": "变更内容",
+    "prefix": "前缀", "valid_until": "有效期至", "active": "启用", "step": "步骤",
+}
+DETAIL_VALUES = {
+    "bad_password": "密码错误", "unknown_user": "账户不存在", "locked": "账户锁定中", "locked_now": "失败次数达上限被锁定",
+    "disabled": "账户已停用", "ip_blocked": "来源 IP 受限", "wrong_old_password": "原密码错误",
+    "absolute_timeout": "超过会话最长时限", "totp_reset": "重置动态口令", "created": "新建", "updated": "修改",
+    "verify": "完整性校验", "securityevent": "安全事件", "objectchange": "变更记录",
+}
+
+
 def _detail_text(record: SecurityEvent) -> str:
-    detail = record.detail or {}
-    return "；".join(f"{k}={v}" for k, v in detail.items())[:300]
+    parts = []
+    for key, value in (record.detail or {}).items():
+        if value in (None, "", [], {}):
+            continue
+        shown = DETAIL_VALUES.get(value, value) if isinstance(value, str) else value
+        if isinstance(shown, list):
+            shown = "、".join(str(v) for v in shown)
+        parts.append(f"{DETAIL_KEYS.get(key, key)}：{shown}")
+    return "；".join(parts)
+
+
+def _detail_cell(record: SecurityEvent, value: Any) -> Any:
+    text = _detail_text(record)
+    if not text:
+        return "—"
+    short = text if len(text) <= 40 else text[:40] + "…"
+    return format_html('<span title="{}">{}</span>', text, short)
+
+
+def _object_label(record: SecurityEvent) -> str:
+    if not record.object_type:
+        return ""
+    try:
+        from django.apps import apps
+
+        name = str(apps.get_model(record.object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        name = record.object_type
+    return f"{name} #{record.object_id}"
 
 
 class SecurityEventTable(Table):
@@ -132,11 +174,8 @@ class SecurityEventTable(Table):
     success = Column(render=_result, export=lambda r: "成功" if r.success else "失败")
     ip = Column()
     role_code = Column(visible=False)
-    object_type = Column("对象", order_by=None,
-                         render=lambda r, v: f"{v} #{r.object_id}" if v else "—",
-                         export=lambda r: f"{r.object_type} #{r.object_id}" if r.object_type else "")
-    detail = Column(order_by=None, css="qj-event-detail", render=lambda r, v: _detail_text(r) or "—",
-                    export=_detail_text)
+    object_type = Column("对象", order_by=None, render=lambda r, v: _object_label(r) or "—", export=_object_label)
+    detail = Column(order_by=None, render=_detail_cell, export=_detail_text)
     request_id = Column(visible=False)
     user_agent = Column(visible=False, order_by=None)
     hash = Column(visible=False, order_by=None, render=lambda r, v: format_html("<code>{}…</code>", v[:16]))

@@ -194,6 +194,10 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 QINJIAN_MAX_IMPORT_BYTES = env_int("QINJIAN_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
+QINJIAN_IMPORT_MAX_ROWS = env_int("QINJIAN_IMPORT_MAX_ROWS", 100_000)
+QINJIAN_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("QINJIAN_IMPORT_MAX_UNCOMPRESSED_BYTES", 300 * 1024 * 1024)
+QINJIAN_IMPORT_MAX_COMPRESSION_RATIO = env_int("QINJIAN_IMPORT_MAX_COMPRESSION_RATIO", 200)
+QINJIAN_IMPORT_TTL_HOURS = env_int("QINJIAN_IMPORT_TTL_HOURS", 24)
 
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -201,15 +205,16 @@ REST_FRAMEWORK = {
         "qinjian.accounts.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["qinjian.core.api.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "qinjian.core.api.filters.SearchFilter",
+        "qinjian.core.api.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "qinjian.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "qinjian.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "qinjian.core.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

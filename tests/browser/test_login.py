@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyotp
+from playwright.sync_api import expect
 
 from qinjian.accounts.services.auth import GENERIC_LOGIN_ERROR
 from qinjian.core.models import SecurityEvent
@@ -20,10 +21,9 @@ def test_login_shows_workbench_with_name_and_role(page, mini_city):
 
     assert page.url.endswith("/")
     assert page.title().startswith("工作台")
-    card = page.locator(".card", has_text="您好").first
-    assert card.locator("h3").inner_text() == "王建国，您好"
-    assert "当前角色：单位信息管理员（数据范围：本单位及下级单位）" in card.inner_text()
-    assert "示范市教育局" in card.inner_text()
+    expect(page.get_by_role("heading", name="王建国，您好")).to_be_visible()
+    main = page.locator(".page-wrapper").inner_text()
+    assert "示范市教育局" in main and "单位信息管理员" in main and "本单位及下级单位" in main
     assert SecurityEvent.objects.filter(event_type="login", username=user.username, success=True).count() == 1
 
 
@@ -69,7 +69,7 @@ def test_system_admin_needs_the_totp_code_shown_at_enrolment(page, mini_city):
     with page.expect_navigation():
         page.click("button[type=submit]")
     assert page.title().startswith("工作台")
-    assert "李安，您好" in page.locator("h3").first.inner_text()
+    expect(page.get_by_role("heading", name="李安，您好")).to_be_visible()
     admin.refresh_from_db()
     assert admin.totp_confirmed_at is not None
     assert SecurityEvent.objects.filter(event_type="mfa_enrolled", username=admin.username).count() == 1
@@ -81,11 +81,11 @@ def test_phone_width_shows_the_menu_toggle(phone_page, mini_city):
 
     toggle = page.locator("aside .navbar-toggler")
     menu = page.locator("#sidebar-menu")
-    assert toggle.is_visible()
-    assert not menu.is_visible()
+    expect(toggle).to_be_visible()
+    expect(menu).to_be_hidden()
     toggle.click()
-    menu.locator("a", has_text="工作台").wait_for(state="visible")
-    assert menu.is_visible()
+    expect(menu).to_be_visible()
+    expect(menu.get_by_role("link", name="工作台")).to_be_visible()
     # Nothing wider than the screen: no sideways scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 

@@ -29,6 +29,7 @@ ADMIN_ONLY_MODELS = {
     ("accounts", "user"), ("accounts", "role"), ("accounts", "roleassignment"), ("accounts", "apitoken"),
     ("accounts", "passwordhistory"), ("accounts", "usersession"),
     ("core", "objectchange"), ("core", "securityevent"), ("core", "securitychainhead"),
+    ("core", "workerheartbeat"),
 }
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 

@@ -20,6 +20,7 @@ from qinjian.demo.names import excluded_names
 from qinjian.demo.plan import _org_code_check, build_plan, credit_code
 from qinjian.org.choices import AdminLevel, StaffingType, UnitType
 from qinjian.org.models import Department, Person, Region, Unit
+from qinjian.org.services.people import PERSON_FIELDS, clean_person
 from qinjian.org.validators import credit_code_error, mobile_error
 from qinjian.testing.factories import UnitFactory, UserFactory
 
@@ -116,6 +117,9 @@ def test_demo_command_builds_the_city_and_a_second_run_changes_nothing():
                                        action="create").count() == 1
     assert ObjectChange.objects.filter(content_type__model="person").count() == 2000
     assert Person.objects.filter(rank__isnull=False).exclude(rank__level=F("unit__level")).count() == 0
+    # The bulk-inserted people pass the same validation as people entered through the service.
+    for sample in Person.objects.select_related("unit", "department", "rank").order_by("id")[::97]:
+        clean_person({f: getattr(sample, f) for f in PERSON_FIELDS}, instance=sample)
     assert "http://127.0.0.1:8000/" in text and DEMO_PASSWORD in text and "动态口令" in text
 
     before = _counts()

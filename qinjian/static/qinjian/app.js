@@ -5,6 +5,16 @@
   document.addEventListener("htmx:configRequest", function (event) {
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
+    // GET filters: drop empty parameters so pushed URLs stay short and shareable.
+    if (event.detail.verb === "get" && event.detail.formData) {
+      var empty = [];
+      event.detail.formData.forEach(function (value, key) { if (value === "") { empty.push(key); } });
+      empty.forEach(function (key) {
+        var kept = event.detail.formData.getAll(key).filter(function (v) { return v !== ""; });
+        event.detail.formData.delete(key);
+        kept.forEach(function (v) { event.detail.formData.append(key, v); });
+      });
+    }
   });
   // Confirmation dialogs: <form data-confirm="..."> or <button data-confirm="...">.
   document.addEventListener("submit", function (event) {
