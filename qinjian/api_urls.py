@@ -7,6 +7,7 @@ from qinjian.core.api.docs import DocsView, SchemaView
 urlpatterns = [
     path("auth/", include("qinjian.accounts.api.urls")),
     path("org/", include("qinjian.org.api.urls")),
+    path("standards/", include("qinjian.standards.api.urls")),
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("qinjian.accounts.urls")),
     path("org/", include("qinjian.org.urls")),
+    path("standards/", include("qinjian.standards.urls")),
     path("api/", include("qinjian.api_urls")),
 ]
 

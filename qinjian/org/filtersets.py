@@ -66,8 +66,16 @@ class PersonFilterSet(django_filters.FilterSet):
         model = Person
         fields = ("unit", "include_sub", "department", "rank", "staffing_type", "status", "is_active")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    dependent_fields = ("department",)  # its choices follow the chosen unit
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and data.get("department"):
+            # a department of a previously chosen unit is cleared, not an error
+            raw = str(data.get("department"))
+            if raw.isdigit() and not _departments(kwargs.get("request")).filter(pk=raw).exists():
+                data = data.copy()
+                data.pop("department")
+        super().__init__(data, *args, **kwargs)
         dept = self.form.fields["department"]
         if not (self.data or {}).get("unit"):
             dept.disabled = True

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "huey.contrib.djhuey",
     "qinjian.core",
+    "qinjian.standards",
     "qinjian.accounts",
     "qinjian.org",
     "qinjian.demo",

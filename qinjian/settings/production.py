@@ -25,5 +25,11 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     _problems.append("QINJIAN_ALLOWED_HOSTS 必须列出具体域名，不能为空或 *")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
     _problems.append("QINJIAN_SECRET_KEY 过短或不安全")
+from .base import QINJIAN_AUDIT_KEY, QINJIAN_FIELD_KEY, QINJIAN_SECURITY  # noqa: E402
+
+if QINJIAN_SECURITY["IDLE_TIMEOUT_SECONDS"] > 1800:
+    _problems.append("QINJIAN_IDLE_TIMEOUT_SECONDS 不能超过 1800 秒（等保三级空闲超时）")
+if len(QINJIAN_FIELD_KEY) < 32 or len(QINJIAN_AUDIT_KEY) < 32:
+    _problems.append("QINJIAN_FIELD_KEY / QINJIAN_AUDIT_KEY 过短（至少 32 个字符）")
 if _problems:
     raise ImproperlyConfigured("生产模式拒绝启动：" + "；".join(_problems))

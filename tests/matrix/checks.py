@@ -15,6 +15,8 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.http import HttpResponse
 
+from qinjian.core.scope import DataScope
+
 from .registry import KWARG_ALIASES, ROUTES, RouteSpec
 from .routes import Route
 from .world import Actor, World, WorldIncomplete, scope_unit_field
@@ -116,6 +118,12 @@ def visible(route: Route, actor: Actor, target: Target) -> bool | None:
         return False
     if actor.restricted and actor.side != target.side:
         return False
+    if actor.scope == DataScope.OWN:
+        # "own records" as the model itself defines them (own_records_q), e.g. a staff member's person row
+        model = type(target.obj)
+        own = getattr(model, "own_records_q", None)
+        if own is None or not model._base_manager.filter(own(actor.user), pk=target.obj.pk).exists():
+            return False
     return None
 
 
@@ -224,11 +232,9 @@ def send(actor: Actor, method: str, url: str, *, check_unchanged: bool, api: boo
 def body_text(response: HttpResponse) -> str | None:
     """What a person or program would read in the response: HTML/JSON text, or the cells of a workbook."""
     content_type = response.get("Content-Type", "")
-    if getattr(response, "streaming", False):
-        raw = b"".join(response.streaming_content)  # type: ignore[attr-defined]
-    else:
-        raw = response.content
-    if content_type.startswith(XLSX) or raw[:2] == b"PK" and "spreadsheet" in content_type:
+    streaming = getattr(response, "streaming", False)
+    raw = b"".join(response.streaming_content) if streaming else response.content  # type: ignore[attr-defined]
+    if content_type.startswith(XLSX):
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(raw), read_only=True)

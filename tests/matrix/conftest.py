@@ -17,10 +17,9 @@ def world(django_db_setup, django_db_blocker) -> World:
     level = request_log.level
     request_log.setLevel(logging.ERROR)
     try:
-        with django_db_blocker.unblock():
-            with transaction.atomic():
-                built = build_world()
-                yield built
-                transaction.set_rollback(True)
+        with django_db_blocker.unblock(), transaction.atomic():
+            built = build_world()
+            yield built
+            transaction.set_rollback(True)
     finally:
         request_log.setLevel(level)

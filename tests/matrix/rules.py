@@ -70,8 +70,14 @@ def is_write_route(route: Route) -> bool:
     spec_write = route_spec(route).write
     if spec_write is not None:
         return spec_write
-    words = set(route.url_name.replace("-", "_").split("_"))
-    return bool(words & WRITE_VERBS)
+    # Names are "<entity>_<verb...>": "unit_import_commit", "token_create"; "change_detail" is a noun.
+    name = route.url_name.replace("-", "_")
+    model = route_model(route)
+    if model is not None and name.startswith(model._meta.model_name + "_"):
+        verbs = name[len(model._meta.model_name) + 1:].split("_")
+    else:
+        verbs = name.split("_")[1:]
+    return bool(set(verbs) & WRITE_VERBS)
 
 
 def preference_tables(route: Route) -> set[str] | None:

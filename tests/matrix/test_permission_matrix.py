@@ -178,3 +178,15 @@ def test_world_has_every_kind_of_user(world: World) -> None:
     assert codes <= made
     scopes = {a.scope for a in world.actors if a.user is not None}
     assert {"all", "unit_tree", "unit", "own"} <= scopes
+
+
+def test_exports_are_read_as_workbooks(world: World) -> None:
+    """The leak check really opens the Excel file: a unit admin's export has its own people only."""
+    from django.urls import reverse
+
+    actor = next(a for a in world.actors if a.label == "unit_admin@a")
+    result = send(actor, "get", reverse("org:person_list") + "?export=xlsx", check_unchanged=False, api=False)
+    assert result.status == 200
+    assert (result.body or "").startswith("XLSX:")
+    assert "欧阳明远" in result.body
+    assert "司马卫青" not in result.body

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser
@@ -25,12 +24,6 @@ from ..services import auth
 from ..services.tokens import token_create_for, token_revoke
 from .authentication import ApiTokenAuthentication
 from .serializers import MeSerializer, TokenRequestSerializer, TokenSerializer
-
-OTP_FAILURES_ALLOWED = 5
-
-
-def _otp_key(user: User) -> str:
-    return f"qj:api-otp-fail:{user.pk}"
 
 
 def _error(code: str, message: str, http_status: int, fields: dict[str, list[str]] | None = None) -> Response:
@@ -96,24 +89,13 @@ class TokenView(APIView):
         if user.totp_confirmed_at is None:
             return _error("mfa_enrollment_required", "该账户须使用动态口令：请先在网页上登录并完成绑定，再申请令牌。",
                           status.HTTP_403_FORBIDDEN)
-        key = _otp_key(user)
-        if cache.get(key, 0) >= OTP_FAILURES_ALLOWED:
-            # Too many wrong codes: answer like any failed login until the window passes.
-            security_log.record("mfa_failed", success=False, user=user, reason="too_many", channel="api")
-            return _error(auth.LoginFailed.code, auth.GENERIC_LOGIN_ERROR, status.HTTP_401_UNAUTHORIZED)
         if not otp:
             return _error("otp_required", "该账户须提供动态口令：请在 otp 字段填写认证器上的 6 位数字。",
                           status.HTTP_401_UNAUTHORIZED, {"otp": ["请填写动态口令。"]})
+        # A wrong code counts toward the account lockout (auth.second_factor_failed), as on the web.
         if not auth.totp_verify(user=user, code=otp):
-            window = auth.policy("LOCKOUT_MINUTES") * 60
-            if not cache.add(key, 1, timeout=window):
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, timeout=window)
             return _error("otp_invalid", "动态口令不正确或已使用，请输入认证器上的最新 6 位数字。",
                           status.HTTP_401_UNAUTHORIZED, {"otp": ["动态口令不正确或已使用。"]})
-        cache.delete(key)
         return None
 
     @extend_schema(

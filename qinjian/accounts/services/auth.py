@@ -69,20 +69,12 @@ def login_attempt(*, username: str, password: str, ip: str = "") -> User:
         elif user.locked_until and user.locked_until > now:
             reason = "locked"
         elif not password_ok:
-            reason = "bad_password"
-            user.failed_login_count += 1
-            fields = ["failed_login_count"]
-            if user.failed_login_count >= policy("LOCKOUT_THRESHOLD"):
-                user.locked_until = now + timedelta(minutes=policy("LOCKOUT_MINUTES"))
-                user.failed_login_count = 0
-                fields.append("locked_until")
-                reason = "locked_now"
-            user.save(update_fields=fields)
-        else:
-            if user.failed_login_count or user.locked_until:
-                user.failed_login_count = 0
-                user.locked_until = None
-                user.save(update_fields=["failed_login_count", "locked_until"])
+            reason = "locked_now" if _count_account_failure(user, now) else "bad_password"
+        # with a second factor the counter resets only after the code passes
+        elif not user.requires_mfa() and (user.failed_login_count or user.locked_until):
+            user.failed_login_count = 0
+            user.locked_until = None
+            user.save(update_fields=["failed_login_count", "locked_until"])
     if reason:
         _count_ip_failure(ip)
         security_log.record("login_failed", success=False, user=user, reason=reason)
@@ -91,6 +83,32 @@ def login_attempt(*, username: str, password: str, ip: str = "") -> User:
             _notify_security_admins(user)
         raise LoginFailed(GENERIC_LOGIN_ERROR)
     return user
+
+
+def _count_account_failure(user: User, now: Any) -> bool:
+    """One more failure on a row-locked user; locks the account at the threshold. True if it locked."""
+    user.failed_login_count += 1
+    fields = ["failed_login_count"]
+    locked = user.failed_login_count >= policy("LOCKOUT_THRESHOLD")
+    if locked:
+        user.locked_until = now + timedelta(minutes=policy("LOCKOUT_MINUTES"))
+        user.failed_login_count = 0
+        fields.append("locked_until")
+    user.save(update_fields=fields)
+    return locked
+
+
+def second_factor_failed(*, user: User) -> bool:
+    """A wrong one-time code counts toward the same account lockout as a wrong password (web and API).
+
+    Returns True when this failure locked the account."""
+    with transaction.atomic():
+        locked_user = User.objects.select_for_update().get(pk=user.pk)
+        locked = _count_account_failure(locked_user, timezone.now())
+    if locked:
+        security_log.record("locked", success=True, user=user, minutes=policy("LOCKOUT_MINUTES"), reason="mfa")
+        _notify_security_admins(user)
+    return locked
 
 
 def _count_ip_failure(ip: str) -> None:
@@ -152,6 +170,7 @@ def totp_verify(*, user: User, code: str, enrolling: bool = False) -> bool:
     code = (code or "").strip().replace(" ", "")
     if not user.totp_secret or not code.isdigit() or len(code) != 6:
         security_log.record("mfa_failed", success=False, user=user)
+        second_factor_failed(user=user)
         return False
     totp = pyotp.TOTP(user.totp_secret)
     now = timezone.now()
@@ -163,7 +182,8 @@ def totp_verify(*, user: User, code: str, enrolling: bool = False) -> bool:
         if totp.verify(code, for_time=at, valid_window=0):
             with transaction.atomic():
                 updated = User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(
-                    totp_last_step=step, **({"totp_confirmed_at": now} if enrolling else {})
+                    totp_last_step=step, failed_login_count=0,
+                    **({"totp_confirmed_at": now} if enrolling else {}),
                 )
             if not updated:
                 break
@@ -173,6 +193,7 @@ def totp_verify(*, user: User, code: str, enrolling: bool = False) -> bool:
                 security_log.record("mfa_enrolled", user=user)
             return True
     security_log.record("mfa_failed", success=False, user=user)
+    second_factor_failed(user=user)
     return False
 
 
@@ -214,6 +235,16 @@ def sessions_end_all(*, user: User, keep: str | None = None) -> int:
         engine.SessionStore(session_key=key).delete()
     UserSession.objects.filter(user=user, session_key__in=keys).delete()
     return len(keys)
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every API token of a user (password reset, disabled account)."""
+    from ..models import ApiToken
+
+    count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if count:
+        security_log.record("token_revoked", user=user, count=count, reason="credentials_reset")
+    return count
 
 
 # --- passwords ---------------------------------------------------------------------------------
@@ -258,4 +289,5 @@ def password_reset(*, user: User, new_password: str, by: User) -> None:
     _store_password(user, new_password, must_change=True)
     User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
     sessions_end_all(user=user)
+    api_tokens_revoke_all(user=user)
     security_log.record("password_reset", user=by, obj=user, target=user.username)

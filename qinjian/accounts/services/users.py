@@ -121,6 +121,7 @@ def user_disable(*, by: User, user: User) -> int:
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
     ended = auth.sessions_end_all(user=user)
+    auth.api_tokens_revoke_all(user=user)
     security_log.record("user_disabled", user=by, obj=user, target=user.username, sessions_ended=ended)
     return ended
 

@@ -302,3 +302,15 @@ def test_token_for_someone_elses_role_is_refused(mini_city):
     response = client.post("/accounts/tokens/new/", {"name": "x", "assignment": RoleAssignment.objects.get(user=other).pk})
     assert response.status_code == 200
     assert not ApiToken.objects.filter(user=user).exists()
+
+
+def test_operators_reset_admin_credentials_from_the_console(admins, capsys):
+    from django.core.management import call_command
+
+    User.objects.filter(pk=admins.audit.pk).update(totp_secret="JBSWY3DPEHPK3PXP")
+    call_command("reset_admin_credentials", "AUDITADM")
+    temporary = capsys.readouterr().out.split("：")[1].split()[0]
+    user = User.objects.get(pk=admins.audit.pk)
+    assert user.check_password(temporary) and user.must_change_password and user.totp_secret == ""
+    event = SecurityEvent.objects.filter(event_type="user_changed", detail__change="console_reset").get()
+    assert event.username.startswith("os:") and event.object_id == str(user.pk)

@@ -35,6 +35,8 @@ class ObjectChange(models.Model):
         verbose_name = "变更记录"
         verbose_name_plural = "变更记录"
         ordering = ["-time", "-id"]
+        default_permissions = ("view",)
+        permissions = [("export_objectchange", "导出变更记录")]
         indexes = [models.Index(fields=["content_type", "object_id", "-time"], name="core_change_object")]
 
     def __str__(self) -> str:

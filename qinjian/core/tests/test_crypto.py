@@ -1,6 +1,5 @@
-from django.db import connection
-
 import pytest
+from django.db import connection
 
 from qinjian.core import crypto
 from qinjian.testing.factories import PersonFactory

@@ -252,6 +252,9 @@ class ObjectListView(PageMixin, View):
             "full_path": request.get_full_path(),
         }
         if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "qj-results":
+            # filters whose choices depend on other filters are refreshed out of band
+            dependent = getattr(filterset, "dependent_fields", ()) if filterset is not None else ()
+            context["oob_fields"] = [filterset.form[name] for name in dependent]
             response = render(request, self.results_template_name, context)
         else:
             response = render(request, self.template_name, context)
@@ -533,7 +536,8 @@ class ServiceModelForm(forms.ModelForm):
             if getattr(field, "empty_label", None) == "---------":
                 field.empty_label = "请选择"  # type: ignore[attr-defined]
             elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-                field.choices = [(k, "请选择" if v == "---------" else v) for k, v in field.choices]
+                field.choices = [(k, "请选择" if v == "---------" else v)
+                                 for k, v in field.choices]  # type: ignore[union-attr]
 
     def _post_clean(self) -> None:
         pass

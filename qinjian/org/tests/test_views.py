@@ -481,3 +481,15 @@ def test_home_widgets_count_scope(client, edu_admin, mini_city):
     response = client.get(reverse("core:home"))
     widget = next(w for w in response.context["widgets"] if "org" in w)
     assert (widget["org"]["units"], widget["org"]["people"], widget["org"]["departments"]) == (2, 6, 2)
+
+
+def test_changing_unit_refreshes_department_filter(client, office, mini_city):
+    edu_dept = Department.objects.filter(unit=mini_city.edu).first()
+    url = reverse("org:person_list") + f"?unit={mini_city.health.pk}&department={edu_dept.pk}"
+    response = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="qj-results")
+    html = response.content.decode()
+    expected = set(Person.objects.filter(unit=mini_city.health).values_list("pk", flat=True))
+    assert _table_pks(response) == expected  # the stale department is dropped
+    assert 'id="qj-filter-field-department" hx-swap-oob="true"' in html
+    health_dept = Department.objects.filter(unit=mini_city.health).first()
+    assert f'value="{health_dept.pk}"' in html and f'value="{edu_dept.pk}"' not in html
