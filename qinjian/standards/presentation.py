@@ -61,10 +61,11 @@ def column_headers(table: StandardTable) -> list[dict[str, Any]]:
 
 def grid(table: StandardTable, rows: list[StandardRow]) -> Grid:
     types = {c["name"]: c.get("type", "text") for c in table.value_columns}
+    numeric = (ColumnType.DECIMAL, ColumnType.INTEGER)
     out = []
     for r in rows:
-        cells = [table.key_label(n, str(r.key.get(n, ""))) for n in table.key_names]
-        cells += [format_value(parse_value(r.values.get(n), t)) for n, t in types.items()]
-        out.append({"cells": cells, "confidence": confidence_badge(r.confidence), "note": r.note,
-                    "key_count": len(table.key_names)})
+        cells = [{"text": table.key_label(n, str(r.key.get(n, ""))), "css": "qj-std-key"} for n in table.key_names]
+        cells += [{"text": format_value(parse_value(r.values.get(n), t)), "css": "text-end" if t in numeric else ""}
+                  for n, t in types.items()]
+        out.append({"cells": cells, "confidence": confidence_badge(r.confidence), "note": r.note})
     return Grid(column_headers(table), out)

@@ -67,6 +67,7 @@ def _version_rows(version: StandardVersion) -> list[StandardRow]:
 
 class StandardTableDetailView(ObjectDetailView):
     model = StandardTable
+    template_name = "standards/detail.html"
     info_template_name = "standards/table_info.html"
     info_tab_title = "版本与数据"
 
@@ -108,6 +109,7 @@ class StandardTableDetailView(ObjectDetailView):
 class StandardVersionDetailView(ObjectDetailView):
     model = StandardVersion
     select_related = ("table", "based_on", "created_by")
+    template_name = "standards/detail.html"
     info_template_name = "standards/version_info.html"
     info_tab_title = "数据"
 
