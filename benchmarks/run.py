@@ -66,13 +66,13 @@ FROM org_person p
 JOIN org_unit u ON u.id = p.unit_id
 LEFT JOIN org_department d ON d.id = p.department_id
 LEFT JOIN org_rank r ON r.id = p.rank_id
-WHERE u.tree_path LIKE {ph} AND (p.name LIKE {ph} OR p.code LIKE {ph})
+WHERE u.tree_path LIKE {ph} AND ({name} LIKE {pattern} OR {code} LIKE {pattern})
 ORDER BY p.name, p.id
 LIMIT {ph}
 """
 FLOOR_COUNT = """
 SELECT COUNT(*) FROM org_person p JOIN org_unit u ON u.id = p.unit_id
-WHERE u.tree_path LIKE {ph} AND (p.name LIKE {ph} OR p.code LIKE {ph})
+WHERE u.tree_path LIKE {ph} AND ({name} LIKE {pattern} OR {code} LIKE {pattern})
 """
 
 
@@ -98,13 +98,14 @@ def make_floor(backend: str, tree_path: str, size: int) -> Any:
         import psycopg
 
         conn: Any = psycopg.connect(generate.pg_url(), autocommit=True)
-        ph = "%s"
+        # Case-insensitive "contains", written the way Django writes icontains on PostgreSQL.
+        terms = {"ph": "%s", "pattern": "UPPER(%s)", "name": "UPPER(p.name)", "code": "UPPER(p.code)"}
     else:
         import sqlite3
 
         conn = sqlite3.connect(settings.DATABASES["default"]["NAME"])
-        ph = "?"
-    rows_sql, count_sql = FLOOR_SQL.format(ph=ph), FLOOR_COUNT.format(ph=ph)
+        terms = {"ph": "?", "pattern": "?", "name": "p.name", "code": "p.code"}  # SQLite LIKE ignores case
+    rows_sql, count_sql = FLOOR_SQL.format(**terms), FLOOR_COUNT.format(**terms)
     like = f"%{SEARCH}%"
 
     def floor() -> str:

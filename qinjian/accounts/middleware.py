@@ -42,6 +42,9 @@ class AccountPolicyMiddleware:
                 session_closed(user=user, session_key=request.session.session_key, reason="absolute_timeout")
                 logout(request)
                 return self._expired(request)
+            now = int(timezone.now().timestamp())
+            if now - request.session.get("qj_seen", 0) >= settings.QINJIAN_SECURITY["SESSION_REFRESH_SECONDS"]:
+                request.session["qj_seen"] = now  # a modified session is saved with a fresh idle expiry
             if password_needs_change(user) and not request.path.startswith(EXEMPT_PREFIXES):
                 if request.path.startswith("/api/"):
                     return JsonResponse(

@@ -22,6 +22,6 @@ def session_policy(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]
     problems: list[checks.CheckMessage] = []
     if int(settings.SESSION_COOKIE_AGE) > 1800:
         problems.append(checks.Error("会话空闲超时超过 30 分钟，不符合等保三级要求。", id="qinjian.E001"))
-    if not settings.SESSION_SAVE_EVERY_REQUEST:
-        problems.append(checks.Error("SESSION_SAVE_EVERY_REQUEST 必须开启（空闲超时按最后一次请求计算）。", id="qinjian.E002"))
+    if not settings.SESSION_SAVE_EVERY_REQUEST and int(settings.QINJIAN_SECURITY["SESSION_REFRESH_SECONDS"]) > 120:
+        problems.append(checks.Error("会话续期间隔超过 120 秒，空闲超时不准确。", id="qinjian.E002"))
     return problems

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from qinjian.core import crypto
+from qinjian.core.search import contains_q
 
 from .choices import StaffingType
 from .models import Department, Person, Rank, Unit
@@ -20,7 +21,7 @@ def units_for_choice(user: Any, action: str = "change") -> QuerySet[Unit]:
 
 def person_search_q(term: str) -> Q:
     """Name or code contains the term; a phone number matches exactly through the blind index."""
-    q = Q(name__icontains=term) | Q(code__icontains=term)
+    q = contains_q("name", term) | contains_q("code", term)
     digits = term.replace(" ", "").replace("-", "")
     if digits.isdigit() and len(digits) >= 7:
         q |= Q(phone_index=crypto.blind_index(digits))

@@ -153,6 +153,8 @@ QINJIAN_SECURITY: dict[str, Any] = {
     "IP_LOCKOUT_THRESHOLD": env_int("QINJIAN_IP_LOCKOUT_THRESHOLD", 30),
     "PASSWORD_MAX_AGE_DAYS": env_int("QINJIAN_PASSWORD_MAX_AGE_DAYS", 90),
     "IDLE_TIMEOUT_SECONDS": env_int("QINJIAN_IDLE_TIMEOUT_SECONDS", 1800),
+    # the idle clock restarts at most this often (one session write per minute, not per request)
+    "SESSION_REFRESH_SECONDS": env_int("QINJIAN_SESSION_REFRESH_SECONDS", 60),
     "ABSOLUTE_SESSION_SECONDS": env_int("QINJIAN_ABSOLUTE_SESSION_SECONDS", 12 * 3600),
     "AUDIT_RETENTION_DAYS": max(180, env_int("QINJIAN_AUDIT_RETENTION_DAYS", 180)),
     "STALE_ACCOUNT_DAYS": env_int("QINJIAN_STALE_ACCOUNT_DAYS", 90),
@@ -166,7 +168,7 @@ QINJIAN_AUDIT_KEY = env("QINJIAN_AUDIT_KEY") or secret_from_file("audit_key", 32
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = QINJIAN_SECURITY["IDLE_TIMEOUT_SECONDS"]
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # AccountPolicyMiddleware slides the expiry (see SESSION_REFRESH_SECONDS)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_NAME = "qinjian_session"

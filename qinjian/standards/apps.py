@@ -7,4 +7,4 @@ class StandardsConfig(AppConfig):
     verbose_name = "标准库"
 
     def ready(self) -> None:
-        from . import menu  # noqa: F401
+        from . import menu  # noqa: F401  # type: ignore[attr-defined]

@@ -29,5 +29,5 @@ class MappingMatch(models.TextChoices):
 
 
 class LegacyScheme(models.TextChoices):
-    GBT2010 = "gbt2010", "GB/T 14885-2010（7位码）"
-    CAT2013 = "cat2013", "2013版政府采购品目分类目录"
+    GBT2010 = "gbt2010", "GB/T 14885-2010"
+    CAT2013 = "cat2013", "2013版品目目录"

@@ -11,8 +11,9 @@ class VersionForm(forms.Form):
     code = forms.CharField(label="版本号", max_length=40, help_text="如 2026 或 2026-陕西")
     doc_no = forms.CharField(label="文号", max_length=100, required=False)
     doc_title = forms.CharField(label="依据文件", max_length=200)
-    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
-    effective_to = forms.DateField(label="失效日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    effective_to = forms.DateField(label="失效日期", required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                    help_text="最后一个有效日；留空表示长期有效")
     status = forms.ChoiceField(label="保存为", choices=[(VersionStatus.ACTIVE, "生效"), (VersionStatus.DRAFT, "草稿")],
                                initial=VersionStatus.ACTIVE)

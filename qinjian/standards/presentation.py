@@ -10,13 +10,13 @@ from .choices import ColumnType, Confidence
 from .models import StandardRow, StandardTable
 from .models.tables import parse_value
 
-CONFIDENCE_CSS = {
+CONFIDENCE_CSS: dict[str, str] = {
     Confidence.CONFIRMED: "bg-green-lt",
     Confidence.SECONDARY: "bg-azure-lt",
     Confidence.RECALLED: "bg-orange-lt",
     Confidence.OPEN: "bg-red-lt",
 }
-CONFIDENCE_SHORT = {
+CONFIDENCE_SHORT: dict[str, str] = {
     Confidence.CONFIRMED: "已核对原文",
     Confidence.SECONDARY: "已核对转载件",
     Confidence.RECALLED: "待核实",

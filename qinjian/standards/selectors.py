@@ -11,6 +11,7 @@ standard changes, so repeated checks in a sweep cost no queries.
 from __future__ import annotations
 
 import datetime
+import logging
 import threading
 import uuid
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from qinjian.core.errors import ValidationFailed
+
 from .choices import Confidence, VersionStatus
 from .errors import StandardNotFound
 from .models import AssetClass, LegacyClassMapping, StandardRow, StandardTable, StandardVersion
@@ -28,6 +31,7 @@ from .models.tables import key_text, parse_value
 
 _GENERATION_KEY = "qinjian:standards:generation"
 _local = threading.local()
+log = logging.getLogger(__name__)
 
 
 def invalidate_cache() -> None:
@@ -36,8 +40,8 @@ def invalidate_cache() -> None:
     def bump() -> None:
         try:
             cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
-        except Exception:
-            pass
+        except Exception:  # a cache outage must not block a write
+            log.warning("standards cache generation not bumped", exc_info=True)
         _local.memo = {}
 
     def committed() -> None:
@@ -59,17 +63,19 @@ def reset_local_cache() -> None:
 
 
 def _memo() -> dict[Any, Any]:
+    """This thread's memo for the current generation; an empty throwaway one without the shared cache."""
+    if getattr(_local, "dirty", False):
+        return {}
     try:
         generation = cache.get(_GENERATION_KEY)
+        if generation is None:
+            cache.add(_GENERATION_KEY, uuid.uuid4().hex, None)
+            generation = cache.get(_GENERATION_KEY)
     except Exception:
+        log.warning("standards cache unavailable", exc_info=True)
         generation = None
     if generation is None:
-        generation = uuid.uuid4().hex
-        try:
-            cache.add(_GENERATION_KEY, generation, None)
-            generation = cache.get(_GENERATION_KEY) or generation
-        except Exception:
-            pass
+        return {}
     if getattr(_local, "generation", None) != generation:
         _local.generation = generation
         _local.memo = {}
@@ -123,7 +129,7 @@ class Standard:
     def _check_keys(self, keys: dict[str, Any]) -> None:
         unknown = sorted(set(keys) - set(self.key_names))
         if unknown:
-            raise StandardNotFound(
+            raise ValidationFailed(
                 f"标准“{self.title}”没有查询条件“{'、'.join(unknown)}”，可用的条件为：{'、'.join(self.key_names)}。",
                 code="standard_bad_key", fields={k: ["不是该标准的查询条件。"] for k in unknown})
 
@@ -159,7 +165,7 @@ class Standard:
         return name
 
 
-def _as_date(on: datetime.date | datetime.datetime | str | None) -> datetime.date:
+def as_date(on: datetime.date | datetime.datetime | str | None) -> datetime.date:
     if on is None:
         return timezone.localdate()
     if isinstance(on, datetime.datetime):
@@ -169,7 +175,7 @@ def _as_date(on: datetime.date | datetime.datetime | str | None) -> datetime.dat
     try:
         return datetime.date.fromisoformat(str(on))
     except ValueError as exc:
-        raise StandardNotFound(f"日期“{str(on)[:20]}”格式不正确，应为 YYYY-MM-DD。", code="invalid",
+        raise ValidationFailed(f"日期“{str(on)[:20]}”格式不正确，应为 YYYY-MM-DD。", code="invalid",
                                fields={"on": ["日期格式应为 YYYY-MM-DD。"]}) from exc
 
 
@@ -181,8 +187,9 @@ def version_in_force(table: StandardTable, on: datetime.date) -> StandardVersion
 
 def standard(name: str, on: datetime.date | datetime.datetime | str | None = None) -> Standard:
     """The version of table ``name`` in force on ``on`` (default: today); StandardNotFound otherwise."""
-    day = _as_date(on)
-    memo = _memo() if not getattr(_local, "dirty", False) else {}
+    day = as_date(on)
+    name = str(name).replace("\x00", "")[:60]
+    memo = _memo()
     cache_key = (name, day)
     if cache_key in memo:
         return memo[cache_key]  # type: ignore[no-any-return]
@@ -231,7 +238,7 @@ def current_versions(tables: list[StandardTable], on: datetime.date | None = Non
 
 def asset_class_search(qs: QuerySet[AssetClass], term: str) -> QuerySet[AssetClass]:
     """By code prefix (A0201…) or by words in the name (each word must match)."""
-    term = term.strip()[:60]
+    term = term.replace("\x00", "").strip()[:60]
     if not term:
         return qs
     words = term.split()[:5]

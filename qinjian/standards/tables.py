@@ -36,7 +36,7 @@ class StandardTableTable(Table):
     title = Column(linkify=True, required=True)
     category = Column()
     current = Column("现行版本", render=_current, order_by=None, export=lambda r: getattr(r.qj_current, "code", ""))
-    source = Column("依据文件", render=_source, order_by=None,
+    source = Column("依据文件", render=_source, order_by=None, css="qj-wrap",
                     export=lambda r: getattr(r.qj_current, "source", ""))
     period = Column("生效期间", render=_since, order_by=None, export=lambda r: getattr(r.qj_current, "period", ""))
     name = Column("程序标识", visible=False)
@@ -70,5 +70,5 @@ class LegacyClassMappingTable(Table):
                          export=lambda r: str(r.asset_class) if r.asset_class else "未对应")
     match = Column(render=_match)
     confidence = Column(render=_badge)
-    note = Column(order_by=None)
+    note = Column(order_by=None, css="qj-wrap")
     source = Column(visible=False, order_by=None)

@@ -7,14 +7,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
+from django.views.generic import RedirectView
 
 from qinjian.core.errors import DomainError
 from qinjian.core.ui.views import (
@@ -35,7 +37,22 @@ from .models import AssetClass, LegacyClassMapping, StandardRow, StandardTable, 
 from .services.versions import standard_version_create, standard_version_publish, standard_version_retire
 from .tables import LegacyClassMappingTable, StandardTableTable
 
-STATUS_CSS = {VersionStatus.DRAFT: "bg-yellow-lt", VersionStatus.ACTIVE: "bg-green-lt",
+
+class StandardsHomeView(LoginRequiredMixin, RedirectView):
+    """/standards/ → the list of tables (signed-in users only, like every page)."""
+
+    pattern_name = "standards:standardtable_list"
+    permanent = False
+
+
+class NulSafeSearch:
+    """PostgreSQL refuses NUL bytes in text: drop them from ?q= (core's list view does not yet)."""
+
+    def get_search_q(self, term: str) -> Q:
+        return super().get_search_q(term.replace("\x00", ""))  # type: ignore[misc,no-any-return]
+
+
+STATUS_CSS: dict[str, str] = {VersionStatus.DRAFT: "bg-yellow-lt", VersionStatus.ACTIVE: "bg-green-lt",
               VersionStatus.RETIRED: "bg-secondary-lt"}
 
 
@@ -44,9 +61,10 @@ STATUS_CSS = {VersionStatus.DRAFT: "bg-yellow-lt", VersionStatus.ACTIVE: "bg-gre
 # --------------------------------------------------------------------------------------------------
 
 
-class StandardTableListView(ObjectListView):
+class StandardTableListView(NulSafeSearch, ObjectListView):
     model = StandardTable
     table_class = StandardTableTable
+    template_name = "standards/list.html"
     search_fields = ("title", "name", "category", "versions__doc_title", "versions__doc_no")
     search_placeholder = "标准名称、类别或依据文件"
     empty_message = "标准库为空，请运行 qinjian load_standards 载入"
@@ -91,7 +109,7 @@ class StandardTableDetailView(ObjectDetailView):
 
     def get_info_context(self) -> dict[str, Any]:
         today = timezone.localdate()
-        versions = list(StandardVersion.objects.filter(table=self.object).annotate(row_count=Count("rows"))
+        versions: list[Any] = list(StandardVersion.objects.filter(table=self.object).annotate(row_count=Count("rows"))
                         .order_by("-effective_from", "-id"))
         current = next((v for v in versions if v.in_force_on(today)), None)
         for v in versions:
@@ -231,7 +249,7 @@ class StandardVersionPublishView(ObjectActionView):
     confirm_message = "发布后“{obj}”在其生效期间内用于所有核查。确定发布吗？"
     success_message = "已发布“{obj}”。"
 
-    def perform(self, obj: StandardVersion, form: forms.Form | None) -> StandardVersion:
+    def perform(self, obj: StandardVersion, form: forms.BaseForm | None) -> StandardVersion:
         return standard_version_publish(version=obj)
 
 
@@ -244,7 +262,7 @@ class StandardVersionRetireView(ObjectActionView):
                        "版本和数据保留备查。")
     success_message = "已废止“{obj}”。"
 
-    def perform(self, obj: StandardVersion, form: forms.Form | None) -> StandardVersion:
+    def perform(self, obj: StandardVersion, form: forms.BaseForm | None) -> StandardVersion:
         assert form is not None
         return standard_version_retire(version=obj, reason=form.cleaned_data["reason"])
 
@@ -263,13 +281,13 @@ class AssetClassTreeView(PageMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         self.require("view")
         qs = AssetClass.objects.scoped(request.user, "view")
-        term = request.GET.get("q", "").strip()[:60]
+        term = request.GET.get("q", "").replace("\x00", "").strip()[:60]
         node = None
         ancestors: list[AssetClass] = []
         if term:
             results = selectors.asset_class_search(qs, term).order_by("code")
         else:
-            code = request.GET.get("node", "").strip().upper()[:9]
+            code = request.GET.get("node", "").replace("\x00", "").strip().upper()[:9]
             if code:
                 node = get_object_or_404(qs, code=code)
                 cursor: AssetClass | None = node
@@ -308,9 +326,10 @@ def _ancestor_codes(code: str) -> list[str]:
     return out
 
 
-class LegacyClassMappingListView(ObjectListView):
+class LegacyClassMappingListView(NulSafeSearch, ObjectListView):
     model = LegacyClassMapping
     table_class = LegacyClassMappingTable
+    template_name = "standards/list.html"
     filterset_class = LegacyClassMappingFilterSet
     select_related = ("asset_class",)
     search_fields = ("legacy_code", "legacy_name", "asset_class__code", "asset_class__name")

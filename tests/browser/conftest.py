@@ -50,7 +50,12 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
+    from django.contrib.contenttypes.models import ContentType
+
     cache.clear()  # the per-IP login throttle lives in the cache
+    # A transactional test before this one may have left content-type ids in the process-wide cache
+    # that its flush/restore no longer has (seen: ObjectChange FK violation on PostgreSQL).
+    ContentType.objects.clear_cache()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -156,23 +156,33 @@ def _tracked_models() -> list[type[models.Model]]:
 
 @cache
 def _snapshot_queries() -> list[tuple[str, str]]:
+    """Per table, a query whose result changes when any row does. PostgreSQL hashes in one round trip."""
     qn = connection.ops.quote_name
-    return [
-        (m._meta.label, f"SELECT * FROM {qn(m._meta.db_table)} ORDER BY {qn(m._meta.pk.column)}")
-        for m in _tracked_models()
-    ]
+    models_ = _tracked_models()
+    if connection.vendor == "postgresql":
+        parts = [
+            f"SELECT '{m._meta.label}', COUNT(*)::text || ':' || COALESCE(md5(string_agg(t::text, '|' "
+            f"ORDER BY t.{qn(m._meta.pk.column)})), '') FROM {qn(m._meta.db_table)} t"
+            for m in models_
+        ]
+        return [("*", " UNION ALL ".join(parts))]
+    return [(m._meta.label, f"SELECT * FROM {qn(m._meta.db_table)} ORDER BY {qn(m._meta.pk.column)}")
+            for m in models_]
 
 
 def snapshot() -> dict[str, Any]:
-    """Every row of every business table (raw SQL: the world is small), the audit-log high-water mark,
-    and the number of security events other than denials."""
+    """Every row of every business table (the world is small), the audit-log high-water mark, and the
+    number of security events other than denials."""
     from qinjian.core.models import ObjectChange, SecurityEvent
 
     out: dict[str, Any] = {}
     with connection.cursor() as cursor:
         for label, sql in _snapshot_queries():
             cursor.execute(sql)
-            out[label] = hashlib.sha1(repr(cursor.fetchall()).encode()).hexdigest()
+            if label == "*":
+                out.update(dict(cursor.fetchall()))
+            else:
+                out[label] = hashlib.sha1(repr(cursor.fetchall()).encode()).hexdigest()
     out["core.ObjectChange(max id)"] = ObjectChange.objects.order_by("-id").values_list("id", flat=True).first()
     out["core.SecurityEvent(other than denials)"] = (
         SecurityEvent.objects.exclude(event_type__in=_DENIAL_EVENTS).count()
@@ -196,12 +206,13 @@ class Result:
 
 
 def send(actor: Actor, method: str, url: str, *, check_unchanged: bool, api: bool,
-         may_change: set[str] = frozenset()) -> Result:  # type: ignore[assignment]
+         may_change: set[str] = frozenset(), baseline: dict[str, Any] | None = None) -> Result:  # type: ignore[assignment]
     """One request inside a savepoint that is rolled back, so the world stays as built."""
     client = actor.client
     result = Result(None, None)
     with transaction.atomic():
-        before = snapshot() if check_unchanged else None
+        # Every request is rolled back, so the state before each one is the world as built (baseline).
+        before = (baseline or snapshot()) if check_unchanged else None
         try:
             if method == "get":
                 response = client.get(url)

@@ -7,6 +7,7 @@ import logging
 import pytest
 from django.db import transaction
 
+from .checks import snapshot
 from .world import World, build_world
 
 
@@ -19,6 +20,7 @@ def world(django_db_setup, django_db_blocker) -> World:
     try:
         with django_db_blocker.unblock(), transaction.atomic():
             built = build_world()
+            built.baseline = snapshot()
             yield built
             transaction.set_rollback(True)
     finally:

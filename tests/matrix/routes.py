@@ -13,6 +13,7 @@ from typing import Any
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.regex_helper import normalize
+from django.views.generic import RedirectView
 
 _HTTP_WRITE = ("post", "put", "patch", "delete")
 
@@ -59,6 +60,8 @@ class Route:
         cls = self.view_class
         if cls is None:
             return ["post"]
+        if issubclass(cls, RedirectView):
+            return []  # answers every method with the same redirect
         allowed = [m for m in getattr(cls, "http_method_names", _HTTP_WRITE) if m in _HTTP_WRITE]
         return [m for m in allowed if hasattr(cls, m)]
 

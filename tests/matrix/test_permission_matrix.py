@@ -101,11 +101,12 @@ def _check_read(route: Route, world: World, actor: Actor, target: Target, proble
             problems.add(actor, "get", url, f"{what} shows the other unit's data: {leaked}")
 
 
-def _check_write(route: Route, actor: Actor, target: Target, method: str, problems: Problems) -> None:
+def _check_write(route: Route, world: World, actor: Actor, target: Target, method: str,
+                 problems: Problems) -> None:
     reason = write_denial_reason(route, actor, target, method)
     may_change = allowed_changes(route, actor) if reason is None else set()
     result = send(actor, method, target.url, check_unchanged=may_change is not None, api=route.is_api,
-                  may_change=may_change or set())
+                  may_change=may_change or set(), baseline=world.baseline)
     if result.error or (result.status or 500) >= 500:
         problems.add(actor, method, target.url, f"server error: {_status(result)}")
         return
@@ -142,7 +143,7 @@ def _problems(route: Route, world: World) -> Problems:
             if route.name in NO_WRITE_SWEEP:
                 continue
             for method in route.write_methods():
-                _check_write(route, actor, target, method, problems)
+                _check_write(route, world, actor, target, method, problems)
     return problems
 
 

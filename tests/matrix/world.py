@@ -69,6 +69,7 @@ class World:
     actors: list[Actor]                      # one representative per distinct (perms, scope, unit)
     all_users: dict[str, User]               # every user created, by label
     extra: dict[str, Any] = field(default_factory=dict)
+    baseline: dict[str, Any] | None = None   # snapshot() of the world as built (every request is rolled back)
     _objects: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def other(self, side: str) -> str:

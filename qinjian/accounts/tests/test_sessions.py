@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 def test_idle_timeout_settings():
     assert settings.SESSION_COOKIE_AGE <= 1800
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # the middleware slides the expiry at most once a minute instead of a write per request
+    assert settings.SESSION_SAVE_EVERY_REQUEST or settings.QINJIAN_SECURITY["SESSION_REFRESH_SECONDS"] <= 60
     assert settings.SESSION_COOKIE_HTTPONLY is True
     assert settings.QINJIAN_SECURITY["ABSOLUTE_SESSION_SECONDS"] <= 12 * 3600
 

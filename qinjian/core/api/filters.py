@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from rest_framework import filters
 
+from ..search import is_caseless
+
 MAX_SEARCH_LENGTH = 100
 MAX_SEARCH_TERMS = 8
 
@@ -29,6 +31,18 @@ class SearchFilter(filters.SearchFilter):
         value = request.query_params.get(self.search_param, "")[: MAX_SEARCH_LENGTH * 2].replace("\x00", "")
         terms = filters.search_smart_split(value)
         return [term[:MAX_SEARCH_LENGTH] for term in terms[:MAX_SEARCH_TERMS]]
+
+    def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
+        # Terms without letter case (Chinese names, codes of digits) use a plain LIKE: same rows, and
+        # PostgreSQL skips an UPPER() per row.
+        self._caseless = all(is_caseless(t) for t in self.get_search_terms(request))
+        return super().filter_queryset(request, queryset, view)
+
+    def construct_search(self, field_name: str, queryset: Any = None) -> str:
+        lookup = super().construct_search(field_name, queryset)
+        if getattr(self, "_caseless", False) and lookup.endswith("__icontains"):
+            return lookup[: -len("__icontains")] + "__contains"
+        return lookup
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         fields = getattr(view, "search_fields", None) or ()

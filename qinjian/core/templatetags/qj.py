@@ -8,6 +8,8 @@ from django import template
 from django.forms import BoundField
 from django.utils.html import format_html
 
+from ..ui.widgets import render_select
+
 register = template.Library()
 
 _SELECTS = {"select", "selectmultiple", "nullbooleanselect"}
@@ -28,7 +30,10 @@ def qj_widget(field: BoundField) -> Any:
     if field.errors:
         css += " is-invalid"
     existing = field.field.widget.attrs.get("class", "")
-    return field.as_widget(attrs={"class": f"{existing} {css}".strip()})
+    attrs = {"class": f"{existing} {css}".strip()}
+    if widget_type in {"select", "selectmultiple"} and field.field.widget.template_name.startswith("django/forms/"):
+        return render_select(field, attrs)
+    return field.as_widget(attrs=attrs)
 
 
 @register.filter

@@ -31,7 +31,7 @@ def test_a_secure_configuration_starts(tmp_path):
     result = _run({}, tmp_path)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    assert values == {"age": 1800, "every": True, "secure": True, "csrf_secure": True, "hsts": 31536000,
+    assert values == {"age": 1800, "every": False, "secure": True, "csrf_secure": True, "hsts": 31536000,
                       "ssl": True, "xfo": "DENY", "nosniff": True,
                       "hasher": "django.contrib.auth.hashers.Argon2PasswordHasher", "debug": False}
 

@@ -33,6 +33,7 @@ from ..errors import DomainError
 from ..excel import xlsx_response
 from ..models import UserPreference
 from ..scope import permission_name
+from ..search import contains_q
 from .history import history_page
 from .tables import Column, Table, export_rows
 
@@ -152,7 +153,7 @@ class ObjectListView(PageMixin, View):
     def get_search_q(self, term: str) -> Q:
         q = Q()
         for name in self.search_fields:
-            q |= Q(**{f"{name}__icontains": term})
+            q |= contains_q(name, term)
         return q
 
     def prepare_rows(self, rows: list[Any], sort: str) -> list[Any]:

@@ -23,4 +23,9 @@ class ReferenceQuerySet(models.QuerySet):
         return self.all()
 
 
-ReferenceManager = models.Manager.from_queryset(ReferenceQuerySet)
+class ReferenceManager(models.Manager):
+    def get_queryset(self) -> ReferenceQuerySet:
+        return ReferenceQuerySet(self.model, using=self._db)
+
+    def scoped(self, user: Any, action: str = "view") -> ReferenceQuerySet:
+        return self.get_queryset().scoped(user, action)

@@ -24,7 +24,7 @@ class AssetClass(BaseModel):
                                     help_text="目录未收录、按参考说明手工补充的分类")
     source = models.CharField("来源", max_length=200, blank=True)
 
-    objects = ReferenceManager()
+    objects = ReferenceManager()  # type: ignore[assignment]
     scope_unit_field = None
 
     class Meta:
@@ -52,7 +52,7 @@ class LegacyClassMapping(BaseModel):
     source = models.CharField("来源", max_length=300)
     note = models.CharField("备注", max_length=300, blank=True)
 
-    objects = ReferenceManager()
+    objects = ReferenceManager()  # type: ignore[assignment]
     scope_unit_field = None
 
     class Meta:

@@ -28,7 +28,7 @@ class StandardTable(BaseModel):
     data_file = models.CharField("数据文件", max_length=100, blank=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
 
-    objects = ReferenceManager()
+    objects = ReferenceManager()  # type: ignore[assignment]
     scope_unit_field = None
 
     class Meta:
@@ -74,7 +74,7 @@ class StandardVersion(BaseModel):
     source_hash = models.CharField("数据文件摘要", max_length=64, blank=True, editable=False,
                                    help_text="由数据文件载入时，该版本内容的 SHA-256；界面新建的版本为空")
 
-    objects = ReferenceManager()
+    objects = ReferenceManager()  # type: ignore[assignment]
     scope_unit_field = None
 
     class Meta:
@@ -115,7 +115,7 @@ class StandardRow(BaseModel):
     note = models.TextField("备注", blank=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
 
-    objects = ReferenceManager()
+    objects = ReferenceManager()  # type: ignore[assignment]
     scope_unit_field = None
 
     class Meta:

@@ -167,14 +167,12 @@ def load_table_file(path: Path, get_model: GetModel = _real_get_model, report: L
 def load_asset_classes(get_model: GetModel = _real_get_model, report: LoadReport | None = None) -> LoadReport:
     report = report or LoadReport()
     AssetClass = get_model("AssetClass")
-    specs = [{**r, "source": ASSET_CLASS_SOURCE, "is_manual": False} for r in _csv_rows(ASSET_CLASSES_FILE)]
+    specs: list[dict[str, Any]] = [{**r, "source": ASSET_CLASS_SOURCE, "is_manual": False}
+                                   for r in _csv_rows(ASSET_CLASSES_FILE)]
     specs += [{**r, "is_manual": True} for r in _csv_rows(ASSET_CLASSES_MANUAL_FILE)]
     specs.sort(key=lambda r: (int(r["level"]), r["code"]))  # parents before children
     existing = {c.code: c for c in AssetClass.objects.all()}
-    names: dict[str, str] = {c.code: c.name for c in existing.values()}
     paths: dict[str, str] = {}
-    for spec in specs:
-        names[spec["code"]] = spec["name"]
     for spec in specs:
         parent = spec["parent_code"]
         paths[spec["code"]] = f"{paths[parent]} / {spec['name']}" if parent else spec["name"]
