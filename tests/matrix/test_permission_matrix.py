@@ -73,6 +73,11 @@ def _check_read(route: Route, world: World, actor: Actor, target: Target, proble
     if actor.anonymous:
         if route.name in PUBLIC:
             return
+        for _ in range(2):  # a redirect to another page (/standards/ -> /standards/tables/) is followed
+            location = result.response["Location"] if result.status in (301, 302) and result.response else ""
+            if not location.startswith("/") or is_login_redirect(result):
+                break
+            result = send(actor, "get", location, check_unchanged=False, api=route.is_api)
         if route.is_api:
             if result.status not in (401, 403, 405) or (result.status != 405 and not is_json_error(result)):
                 problems.add(actor, "get", target.url, f"anonymous API call must get 401/403 JSON, got {_status(result)}")

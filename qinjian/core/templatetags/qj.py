@@ -30,7 +30,7 @@ def qj_widget(field: BoundField) -> Any:
     if field.errors:
         css += " is-invalid"
     existing = field.field.widget.attrs.get("class", "")
-    attrs = {"class": f"{existing} {css}".strip()}
+    attrs: dict[str, str | bool] = {"class": f"{existing} {css}".strip()}
     if widget_type in {"select", "selectmultiple"} and field.field.widget.template_name.startswith("django/forms/"):
         return render_select(field, attrs)
     return field.as_widget(attrs=attrs)

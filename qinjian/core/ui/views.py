@@ -207,7 +207,7 @@ class ObjectListView(PageMixin, View):
         if filterset is not None:
             # an invalid filter shows its error and matches nothing (never silently widens the set)
             qs = filterset.qs if not filterset.is_bound or filterset.form.is_valid() else qs.none()
-        term = request.GET.get("q", "").strip()[:100]
+        term = request.GET.get("q", "").replace("\x00", "").strip()[:100]
         if term:
             qs = qs.filter(self.get_search_q(term))
         sort = request.GET.get("sort", "")

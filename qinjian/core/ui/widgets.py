@@ -36,7 +36,7 @@ def render_select(field: BoundField, attrs: dict[str, Any]) -> SafeString:
     if field.field.required and not widget.allow_multiple_selected and "required" not in final_attrs:
         final_attrs["required"] = True
     value = widget.format_value(field.value())
-    parts = []
+    parts: list[str] = []
     for group_name, options, _index in widget.optgroups(field.html_name, value, final_attrs):
         rendered = "".join(_option(o) for o in options)
         if group_name:

@@ -155,3 +155,9 @@ def test_bad_legacy_list_input_never_fails(client, staff, query):
     _login(client, staff)
     assert client.get(reverse("standards:legacyclassmapping_list") + query).status_code == 200
     assert client.get(reverse("standards:standardtable_list") + query).status_code == 200
+
+
+def test_home_redirects_signed_in_users_only(client, staff):
+    assert client.get("/standards/")["Location"].startswith(reverse("accounts:login"))
+    _login(client, staff)
+    assert client.get("/standards/")["Location"] == reverse("standards:standardtable_list")
