@@ -46,5 +46,15 @@ test: install lint typecheck
 bench: migrate
 	$(BIN)/python benchmarks/run.py
 
+# Refresh the vendored front-end libraries from npm (versions pinned here; see qinjian/static/vendor/README.md).
+vendor:
+	rm -rf build/npm && mkdir -p build/npm
+	cd build/npm && npm init -y >/dev/null && npm install --no-audit --no-fund @tabler/core@1.6.1 bootstrap-icons@1.13.2 htmx.org@2.0.11 jsqr@1.4.0
+	cp build/npm/node_modules/@tabler/core/dist/css/tabler.min.css build/npm/node_modules/@tabler/core/dist/js/tabler.min.js qinjian/static/vendor/tabler/
+	cp build/npm/node_modules/bootstrap-icons/font/bootstrap-icons.min.css build/npm/node_modules/bootstrap-icons/LICENSE qinjian/static/vendor/bootstrap-icons/
+	cp build/npm/node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 build/npm/node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff qinjian/static/vendor/bootstrap-icons/fonts/
+	cp build/npm/node_modules/htmx.org/dist/htmx.min.js build/npm/node_modules/htmx.org/LICENSE qinjian/static/vendor/htmx/
+	cp build/npm/node_modules/jsqr/dist/jsQR.js build/npm/node_modules/jsqr/LICENSE qinjian/static/vendor/jsqr/
+
 clean:
 	rm -rf $(VENV) var/qinjian.sqlite3* var/huey.sqlite3* var/staticfiles var/cache

@@ -2,6 +2,7 @@ from .audit import ObjectChange
 from .base import BaseModel
 from .imports import ImportBatch
 from .notifications import Notification
+from .numbering import NumberSequence
 from .preferences import UserPreference
 from .security import SecurityChainHead, SecurityEvent, SecurityEventType
 from .system import WorkerHeartbeat
@@ -10,6 +11,7 @@ __all__ = [
     "BaseModel",
     "ImportBatch",
     "Notification",
+    "NumberSequence",
     "ObjectChange",
     "SecurityChainHead",
     "SecurityEvent",
