@@ -8,6 +8,10 @@ urlpatterns = [
     path("accounts/", include("qinjian.accounts.urls")),
     path("org/", include("qinjian.org.urls")),
     path("standards/", include("qinjian.standards.urls")),
+    path("jobs/", include("qinjian.jobs.urls")),
+    path("alerts/", include("qinjian.alerts.urls")),
+    path("approvals/", include("qinjian.workflow.urls")),
+    path("attachments/", include("qinjian.attachments.urls")),
     path("api/", include("qinjian.api_urls")),
 ]
 

@@ -7,4 +7,4 @@ class OrgConfig(AppConfig):
     verbose_name = "组织机构"
 
     def ready(self) -> None:
-        from . import menu  # noqa: F401
+        from . import menu, rules  # noqa: F401

@@ -40,9 +40,16 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI"):
             pytest.fail(message, pytrace=False)  # CI installs it: missing there is a broken setup
         pytest.skip(message)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Starting Playwright switches this thread to another context, where Django's connection handler
+    # (context-local) would open fresh connections: without the test database's serialized copy, so
+    # serialized_rollback silently stopped restoring roles and ranks. Keep the ones pytest-django set up.
+    test_connections = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        for alias, connection in test_connections.items():
+            connections[alias] = connection
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()

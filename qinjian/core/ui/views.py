@@ -34,6 +34,7 @@ from ..excel import xlsx_response
 from ..models import UserPreference
 from ..scope import permission_name
 from ..search import contains_q
+from .extensions import detail_tabs_for
 from .history import history_page
 from .tables import Column, Table, export_rows
 
@@ -472,6 +473,10 @@ class ObjectDetailView(PageMixin, View):
         related_by_key = {r.key: r for r in self.related}
         for rel in self.related:
             tabs.append({"key": rel.key, "title": rel.title, "count": None})
+        extensions = {t.key: t for t in detail_tabs_for(self.model, request.user)}
+        for ext in extensions.values():
+            tabs.append({"key": ext.key, "title": ext.title,
+                         "count": ext.count(request, self.object) if ext.count else None})
         tabs.append({"key": "history", "title": "历史", "count": None})
         tab = request.GET.get("tab", "info")
         if tab not in {t["key"] for t in tabs}:
@@ -496,6 +501,8 @@ class ObjectDetailView(PageMixin, View):
             context.update(self.get_info_context())
         elif tab == "history":
             context["history"] = history_page(self.object, request.GET.get("page"), self.history_per_page)
+        elif tab in extensions:
+            context["extension_html"] = extensions[tab].render(request, self.object)
         else:
             rel = related_by_key[tab]
             qs = rel.queryset(self.object, request.user)

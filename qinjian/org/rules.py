@@ -1,0 +1,1 @@
+"""Alert rules of the org module (registered with the alert center)."""
