@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import password_validation
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
@@ -21,9 +20,8 @@ from django.utils import timezone
 
 from qinjian.accounts.models import Role, RoleAssignment, User
 from qinjian.core import context, crypto, security_log
-from qinjian.core.audit import snapshot
+from qinjian.core.audit import bulk_log_created
 from qinjian.core.errors import ValidationFailed
-from qinjian.core.models import ObjectChange
 from qinjian.org.models import Department, Person, Rank, Region, Unit
 from qinjian.org.services.units import unit_create
 
@@ -47,24 +45,6 @@ class Login:
 class BuildResult:
     created: dict[str, int] = field(default_factory=dict)
     logins: list[Login] = field(default_factory=list)
-
-
-def bulk_log_created(objs: Sequence[models.Model]) -> None:
-    """The change-log rows for freshly bulk-inserted objects, as the post_save receiver writes them."""
-    if not objs:
-        return
-    ctx = context.current()
-    content_type = ContentType.objects.get_for_model(type(objs[0]), for_concrete_model=True)
-    rows = []
-    for obj in objs:
-        after = snapshot(obj)
-        rows.append(ObjectChange(
-            user=None, user_name=ctx.source, ip=ctx.ip, request_id=ctx.request_id, source=ctx.source,
-            action=ObjectChange.Action.CREATE, content_type=content_type, object_id=str(obj.pk),
-            object_repr=str(obj)[:200], before=None, after=after,
-            changed_fields=sorted(k for k, v in after.items() if v is not None), message="",
-        ))
-    ObjectChange.objects.bulk_create(rows, batch_size=BATCH)
 
 
 def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:

@@ -32,8 +32,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 BROWSER = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module: Playwright stays running only while browser tests do."""
     if not os.access(CHROMIUM, os.X_OK):
         message = (f"!!! Chromium not found at {CHROMIUM}: browser tests NOT RUN. "
                    "Install it with `apt-get install chromium fonts-noto-cjk` (.ci/run does).")
@@ -93,9 +94,18 @@ def _screenshot_on_failure(request: pytest.FixtureRequest, page: Any) -> None:
         print(f"screenshot failed: {exc!r}")
 
 
+def _check_reference_data() -> None:
+    from qinjian.accounts.models import Role
+    from qinjian.org.models import Rank
+
+    assert Role.objects.exists() and Rank.objects.exists(), (
+        "reference data (roles, ranks) missing: serialized_rollback did not restore the database")
+
+
 @pytest.fixture
 def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A page in a fresh browser context (no cookies) at desktop size, 1366×768."""
+    _check_reference_data()
     context = _viewport_context(browser, live_server, DESKTOP)
     page = context.new_page()
     yield page
@@ -110,6 +120,7 @@ def phone_page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -
                                   timezone_id="Asia/Shanghai", is_mobile=True, has_touch=True,
                                   device_scale_factor=2)
     context.set_default_timeout(15_000)
+    _check_reference_data()
     page = context.new_page()
     yield page
     _screenshot_on_failure(request, page)
