@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -31,8 +32,8 @@ def _jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, bytes | memoryview):
         return "<binary>"
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
-        return getattr(value, "name", "") or ""
+    if isinstance(value, FieldFile):
+        return value.name or ""
     return value
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .badges import badges_for
 from .menu import menu_for
 
 
@@ -20,4 +21,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "qj_assignment": user.get_active_assignment(),
         "qj_assignments": user.active_assignments(),
         "qj_unread_count": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        "qj_badges": badges_for(request),
     }

@@ -25,6 +25,7 @@ from qinjian.core.errors import ValidationFailed
 from qinjian.org.models import Department, Person, Rank, Region, Unit
 from qinjian.org.services.units import unit_create
 
+from .approvals import build_demo_approvals, reset_demo_approvals
 from .plan import CityPlan
 
 DEMO_PASSWORD = "Demo@2026"
@@ -82,7 +83,17 @@ def build_city(plan: CityPlan, *, password: str = DEMO_PASSWORD,
         _people(plan, units, departments, result)
         progress(f"人员 {len(plan.people)} 名")
         result.logins = _accounts(plan, units, password, result)
+        result.created["approvals"] = build_demo_approvals()
+        _sweep_alerts(progress)
     return result
+
+
+def _sweep_alerts(progress: Callable[[str], None]) -> None:
+    """Alerts for the city as built (bulk inserts skip on-change evaluation); a second run changes nothing."""
+    from qinjian.alerts.services import sweep_all
+
+    for name, live in sweep_all():
+        progress(f"预警“{name}” {live} 条")
 
 
 def _regions(plan: CityPlan) -> int:
@@ -206,6 +217,7 @@ def reset_city(plan: CityPlan) -> dict[str, int]:
     unit_ids = [u.pk for u in units]
     with context.acting(source="cli"):
         try:
+            counts["approvals"] = reset_demo_approvals(unit_ids)
             users = list(User.objects.filter(unit_id__in=unit_ids))
             counts["role_assignments"] = _delete_each(RoleAssignment.objects.filter(user__in=users))
             for user in users:

@@ -8,3 +8,6 @@ class OrgConfig(AppConfig):
 
     def ready(self) -> None:
         from . import menu, rules  # noqa: F401
+        from .services.staffing import register_approvals
+
+        register_approvals()

@@ -10,6 +10,8 @@ register(
             MenuItem("单位", "org:unit_list", "org.view_unit", "bi-building"),
             MenuItem("内设机构", "org:department_list", "org.view_department", "bi-columns-gap"),
             MenuItem("人员", "org:person_list", "org.view_person", "bi-people"),
+            MenuItem("编制调整申请", "org:staffingchangerequest_list", "org.view_staffingchangerequest",
+                     "bi-arrow-left-right"),
         ],
     )
 )

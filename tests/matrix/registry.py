@@ -33,6 +33,21 @@ SELF_SERVICE = {
     "accounts:token_list",    # everyone manages their own API tokens
     "accounts:token_create",
     "accounts:token_revoke",  # only one's own: see ROUTES below
+    "jobs:jobrun_cancel",     # one's own job only: see ROUTES below
+    "jobs-api:jobrun-cancel",
+    # Approval actions: who may act is the assignment (role + unit rule + scope), decided by the
+    # approvals service, not a model permission; the scope denial is still checked (see ROUTES).
+    "workflow:approvalrequest_approve",
+    "workflow:approvalrequest_reject",
+    "workflow:approvalrequest_return",
+    "workflow:approvalrequest_withdraw",
+    "workflow:approvalrequest_comment",
+    "workflow-api:request-approve",
+    "workflow-api:request-reject",
+    "workflow-api:request-return",
+    "workflow-api:request-withdraw",
+    "workflow-api:request-comment",
+    "workflow-api:request-submit",
 }
 
 # Not POSTed by the sweep at all: it ends the very session the matrix is using (its own tests cover it).
@@ -78,7 +93,142 @@ def _import_routes(prefix: str, kind: str) -> dict[str, RouteSpec]:
     return {f"{prefix}_{step}": spec for step in ("preview", "commit", "errors")}
 
 
+def _job_run(world: Any, side: str) -> Any:
+    """A finished job of that side's unit, started by its unit admin (jobs hang off users and units)."""
+    from django.utils import timezone
+
+    from qinjian.accounts.models import User
+    from qinjian.jobs.models import JobRun
+
+    unit = world.sides[side].unit
+    job = JobRun.objects.filter(unit=unit).order_by("pk").first()
+    if job is None:
+        owner = User.objects.get(pk=world.extra[f"owner_{side}"])
+        job = JobRun.objects.create(kind="ui.list_export", title=f"测试任务{side}", user=owner, unit=unit,
+                                    status=JobRun.Status.SUCCEEDED, finished_at=timezone.now())
+        from .checks import snapshot
+
+        world.baseline = snapshot()  # the job is part of the world, not a change a request made
+    return job
+
+
+def _job_routes() -> dict[str, RouteSpec]:
+    seen = RouteSpec(kwargs={"pk": _job_run}, model="jobs.JobRun")
+    owner = RouteSpec(kwargs={"pk": _job_run}, model="jobs.JobRun", visible_to=_owner_only)
+    return {"jobs:jobrun_detail": seen, "jobs-api:jobrun-detail": seen,
+            "jobs:jobrun_download": owner, "jobs:jobrun_cancel": owner, "jobs-api:jobrun-cancel": owner}
+
+
+def _unit_attachment(world: Any, side: str) -> Any:
+    """The text file on that side's unit (world.py uploads it; its name carries the side's marker)."""
+    from qinjian.attachments.models import Attachment
+
+    return Attachment._base_manager.get(pk=world.extra[f"attachment_{side}"])
+
+
+def _unit_of_side(world: Any, side: str) -> Any:
+    return world.sides[side].unit
+
+
+def _unit_token(world: Any, side: str) -> Any:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(model="org.unit", pk=0)
+
+
+_MATRIX_UNIT_SIDES = {"QA-JYJ": "a", "QA-WJW": "b"}
+
+
+def _attachment_visible(actor: Any, attachment: Any) -> bool | None:
+    """An attachment is visible exactly when its object (here a unit of one side) is."""
+    if actor.user is None:
+        return None
+    if actor.role is None:
+        return False
+    side = _MATRIX_UNIT_SIDES.get(getattr(attachment.content_object, "code", ""))
+    if actor.restricted and actor.side != side:
+        return False
+    if actor.scope == "own":
+        return False  # a unit is nobody's own record
+    return None
+
+
+def _attachment_routes() -> dict[str, RouteSpec]:
+    on_unit = {"model": _unit_token, "pk": _unit_of_side}
+    one = RouteSpec(kwargs={"pk": _unit_attachment}, model="attachments.Attachment", visible_to=_attachment_visible)
+    return {
+        "attachments:attachment_upload": RouteSpec(kwargs=on_unit, model="attachments.Attachment"),
+        "attachments:attachment_download": one,
+        "attachments:attachment_thumbnail": one,
+        "attachments:attachment_delete": one,
+        "attachments:qr_resolve": RouteSpec(kwargs=on_unit),
+        "attachments:qr_png": RouteSpec(kwargs=on_unit),
+        "attachments:qr_svg": RouteSpec(kwargs=on_unit),
+        "attachments-api:qr": RouteSpec(kwargs=on_unit),
+        "attachments-api:attachment-detail": one,
+        "attachments-api:attachment-download": one,
+    }
+
+
+def _alert(world: Any, side: str) -> Any:
+    """The open alert of that side's unit (world.py opens it; its title carries the side's marker)."""
+    from qinjian.alerts.models import Alert
+
+    return Alert.objects.get(pk=world.extra[f"alert_{side}"])
+
+
+def _alert_routes() -> dict[str, RouteSpec]:
+    spec = RouteSpec(kwargs={"pk": _alert}, model="alerts.Alert")
+    return {name: spec for name in ("alerts:alert_detail", "alerts:alert_handle", "alerts:alert_close",
+                                    "alerts-api:alert-detail", "alerts-api:alert-handle", "alerts-api:alert-close")}
+
+
+def _staffing_request(world: Any, side: str) -> Any:
+    """A 编制调整申请 of that side's unit by its unit admin, submitted (so it has an approval)."""
+    from qinjian.accounts.models import User
+    from qinjian.org.models import StaffingChangeRequest
+    from qinjian.org.services.staffing import staffing_request_create, staffing_request_submit
+
+    unit = world.sides[side].unit
+    request = StaffingChangeRequest.objects.filter(unit=unit).order_by("pk").first()
+    if request is None:
+        applicant = User.objects.get(pk=world.all_users[f"unit_admin@{side}"].pk)
+        request = staffing_request_create(unit=unit, new_quota_admin=unit.quota_admin + 6,
+                                          new_quota_institution=unit.quota_institution,
+                                          new_quota_worker=unit.quota_worker, reason=world.sides[side].markers[2])
+        staffing_request_submit(request=request, actor=applicant)
+        request.refresh_from_db()
+        from .checks import snapshot
+
+        world.baseline = snapshot()  # part of the world, not a change a request made
+    return request
+
+
+def _approval(world: Any, side: str) -> Any:
+    from qinjian.workflow.models import ApprovalRequest
+
+    request = _staffing_request(world, side)
+    return ApprovalRequest.objects.get(content_type__model="staffingchangerequest", object_id=request.pk)
+
+
+def _approval_routes() -> dict[str, RouteSpec]:
+    staffing = RouteSpec(kwargs={"pk": _staffing_request}, model="org.StaffingChangeRequest")
+    approval = RouteSpec(kwargs={"pk": _approval}, model="workflow.ApprovalRequest")
+    return {
+        **{f"org:staffingchangerequest_{v}": staffing for v in ("detail", "edit", "submit")},
+        **{f"org-api:staffingchangerequest-{v}": staffing for v in ("detail", "submit", "revise")},
+        **{f"workflow:approvalrequest_{v}": approval
+           for v in ("detail", "approve", "reject", "return", "withdraw", "comment")},
+        **{f"workflow-api:request-{v}": approval
+           for v in ("detail", "approve", "reject", "return", "withdraw", "comment")},
+    }
+
+
 ROUTES: dict[str, RouteSpec] = {
+    **_approval_routes(),
+    **_alert_routes(),
+    **_attachment_routes(),
+    **_job_routes(),
     "core:inbox_read": RouteSpec(model="core.Notification", visible_to=_recipient_only),
     "core:change_detail": RouteSpec(model="core.ObjectChange"),
     "accounts:token_revoke": RouteSpec(model="accounts.ApiToken", visible_to=_owner_only),

@@ -7,6 +7,7 @@ to ``OBJECT_BUILDERS`` (model label -> function(world, side) returning the objec
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,10 +104,19 @@ def find_object(world: World, model: type[models.Model], side: str) -> Any:
     else:
         found = manager.order_by("pk").first()  # shared reference data: same object on both sides
     if found is None:
+        # A module's factory in qinjian/testing/factories.py named <Model>Factory is used when it exists.
+        from qinjian.testing import factories
+
+        factory = getattr(factories, f"{model.__name__}Factory", None)
+        if factory is not None and field_name and "__" not in field_name:
+            return factory(**{field_name: world.sides[side].unit})
+        if factory is not None and not field_name:
+            return factory()
         where = f"of unit {world.sides[side].unit.short_name}" if field_name else "at all"
         raise WorldIncomplete(
-            f"The matrix world has no {model._meta.label} {where}. Create one in tests/matrix/world.py "
-            f"(build_world or OBJECT_BUILDERS['{model._meta.label}'])."
+            f"The matrix world has no {model._meta.label} {where}. Add {model.__name__}Factory to "
+            f"qinjian/testing/factories.py (called with {field_name or 'no'}=<unit>), or a builder in "
+            f"tests/matrix/world.py OBJECT_BUILDERS['{model._meta.label}']."
         )
     return found
 
@@ -199,7 +209,21 @@ def build_world() -> World:
 
     world = World(city=city, center=center, sides=sides, actors=actors, all_users=users)
     _extra_objects(world)
+    _prebuild(world)
     return world
+
+
+def _prebuild(world: World) -> None:
+    """Find (or make, through a module's factory) one object of every unit-owned model per side now,
+    before the baseline snapshot: objects made later would count as changes."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if not model.__module__.startswith("qinjian.") or not scope_unit_field(model):
+            continue
+        for side in world.sides:
+            with contextlib.suppress(WorldIncomplete):  # reported by the routes that need it
+                world.obj(model, side)
 
 
 def make_user_without_role(unit: Unit) -> User:
@@ -249,3 +273,28 @@ def _extra_objects(world: World) -> None:
             batch = import_validate(batch=import_upload(user=uploader, kind=kind, upload=buffer, name="导入.xlsx"),
                                     user=uploader)
             world.extra[f"import_{kind}_{key}"] = batch.pk
+
+    # An attachment on each side's unit (its file name carries the side's marker).
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from qinjian.attachments.services import attachment_upload
+
+    for key, side in world.sides.items():
+        marker = side.markers[2]
+        attachment = attachment_upload(obj=side.unit, description=side.unit.name,
+                                       files=[SimpleUploadedFile(f"{marker}.txt", f"{marker}\n".encode())])[0]
+        world.extra[f"attachment_{key}"] = attachment.pk
+
+    # An open alert on each side's unit (its title carries the side's marker), as a sweep would open it.
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from qinjian.alerts.models import Alert, AlertRule
+
+    rule, _ = AlertRule.objects.get_or_create(code="matrix.rule", defaults={"name": "矩阵测试规则", "module": "测试"})
+    for key, side in world.sides.items():
+        alert = Alert.objects.create(rule=rule, key=f"matrix:{key}", unit=side.unit,
+                                     content_type=ContentType.objects.get_for_model(side.unit),
+                                     object_id=str(side.unit.pk), object_repr=side.unit.name,
+                                     title=f"{side.markers[0]}预警", message=side.markers[0], opened_at=timezone.now())
+        world.extra[f"alert_{key}"] = alert.pk

@@ -1,4 +1,8 @@
-"""The import wizard pages (上传 → 预览 → 完成), shared by every ledger: configure with ``kind``."""
+"""The import wizard pages (上传 → 预览 → 完成), shared by every ledger: configure with ``kind``.
+
+Files with more rows than ``background.import_job_rows()`` are validated and committed by background
+jobs (when a job engine is installed): the user watches a progress page, which leads on to the preview.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +17,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views import View
 
+from qinjian.core import background
 from qinjian.core.errors import DomainError
 from qinjian.core.excel import workbook_response, xlsx_response
 from qinjian.core.models import ImportBatch
 
-from .reader import ImportRefused, max_bytes, max_rows
+from .reader import ImportRefused, estimate_rows, max_bytes, max_rows
 from .services import import_commit, import_upload, import_validate
 from .spec import ImportSpec, get_spec
 from .template import build_template
@@ -30,6 +35,11 @@ def _url(name: str, *args: Any) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+def _running_job(batch: ImportBatch, request: HttpRequest) -> background.JobRef | None:
+    runner = background.runner()
+    return runner.active_for(target=batch, user=request.user) if runner is not None else None
 
 
 class ImportView(LoginRequiredMixin, View):
@@ -70,6 +80,7 @@ class ImportUploadView(ImportView):
         return render(request, "core/import/upload.html", self.context(
             step=1, error=error, recent=recent, max_mb=max_bytes() // (1024 * 1024), max_rows=max_rows(),
             preview_name=self.spec.url_names["preview"],
+            job_rows=background.import_job_rows() if background.runner() is not None else 0,
         ), status=status)
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -80,6 +91,14 @@ class ImportUploadView(ImportView):
             batch = import_upload(user=request.user, kind=self.kind, upload=upload, name=upload.name or "")
         except ImportRefused as exc:
             return self.render_form(request, exc.message, status=400)
+        runner = background.runner()
+        rows = estimate_rows(batch.file, batch.file_format) if runner is not None else 0
+        if runner is not None and rows > background.import_job_rows():
+            job = runner.start(
+                kind="import.validate", title=f"校验{self.spec.label}导入文件：{batch.original_name}",
+                user=request.user, params={"batch": batch.token, "rows": rows, "import": self.kind}, target=batch,
+                next_url=reverse(self.spec.url_names["preview"], args=[batch.token]))
+            return redirect(job.url)
         batch = import_validate(batch=batch, user=request.user)
         if batch.status == ImportBatch.Status.REJECTED:
             return self.render_form(request, batch.message, status=400)
@@ -91,6 +110,9 @@ class ImportPreviewView(ImportView):
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         batch = self.batch(token)
+        running = _running_job(batch, request)
+        if running is not None:  # still validating or committing in the background: watch its progress
+            return redirect(running.url)
         if batch.status == ImportBatch.Status.REJECTED:
             return redirect(self.spec.url_names["upload"])
         counts = batch.counts or {}
@@ -121,6 +143,16 @@ class ImportCommitView(ImportView):
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         batch = self.batch(token)
+        running = _running_job(batch, request)
+        if running is not None:  # a second click while the first commit runs: no second job
+            return redirect(running.url)
+        runner = background.runner()
+        if runner is not None and batch.can_commit and batch.total_rows > background.import_job_rows():
+            job = runner.start(
+                kind="import.commit", title=f"导入{self.spec.label}：{batch.original_name}（{batch.total_rows:,} 行）",
+                user=request.user, params={"batch": batch.token, "import": self.kind}, target=batch,
+                next_url=reverse(self.spec.url_names["preview"], args=[batch.token]))
+            return redirect(job.url)
         try:
             import_commit(batch=batch, user=request.user)
         except DomainError as exc:

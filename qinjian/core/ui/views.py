@@ -28,7 +28,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from .. import security_log
+from .. import background, security_log
 from ..errors import DomainError
 from ..excel import xlsx_response
 from ..models import UserPreference
@@ -274,6 +274,9 @@ class ObjectListView(PageMixin, View):
     def export(self, qs: models.QuerySet) -> HttpResponseBase:
         if not self.request.user.has_perm(self.perm("export")):
             raise PermissionDenied
+        deferred = background.export_hook(self, qs)  # large sets: written by a background job
+        if deferred is not None:
+            return deferred
         headers, rows = export_rows(self.get_export_table_class(), qs[:EXPORT_MAX_ROWS].iterator(chunk_size=2000))
         counter = _Counter(rows)
         filename = f"{self.export_filename or self.get_title()}.xlsx"

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import staffing, views
 
 app_name = "org-api"
 
@@ -10,5 +10,6 @@ router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("ranks", views.RankViewSet, basename="rank")
 router.register("regions", views.RegionViewSet, basename="region")
+router.register("staffing-requests", staffing.StaffingRequestViewSet, basename="staffingchangerequest")
 
 urlpatterns = router.urls

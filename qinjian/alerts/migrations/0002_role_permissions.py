@@ -1,0 +1,39 @@
+"""Alert-center rights for the built-in roles of an existing installation.
+
+On a fresh installation the roles do not exist yet when this runs: they are created after migrate
+from accounts/data/roles.json, which carries the same rights. Here the alerts.* rights listed in that
+file are added to built-in roles that already exist (nothing else is touched).
+"""
+
+import json
+from pathlib import Path
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+ROLES_FILE = Path(__file__).resolve().parents[2] / "accounts" / "data" / "roles.json"
+
+
+def forwards(apps, schema_editor):
+    app_config = apps.get_app_config("alerts")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    Permission = apps.get_model("auth", "Permission")
+    Role = apps.get_model("accounts", "Role")
+    perms = {f"alerts.{p.codename}": p for p in Permission.objects.filter(content_type__app_label="alerts")}
+    specs = json.loads(ROLES_FILE.read_text(encoding="utf-8"))["roles"]
+    for spec in specs:
+        wanted = [perms[name] for name in spec.get("permissions", []) if name in perms]
+        role = Role.objects.filter(code=spec["code"], is_builtin=True).first()
+        if role is not None and wanted:
+            role.permissions.add(*wanted)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("alerts", "0001_initial"),
+        ("accounts", "0002_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -1,0 +1,11 @@
+from qinjian.core.menu import MenuGroup, MenuItem, register
+
+register(
+    MenuGroup(
+        key="jobs",
+        label="后台任务",
+        icon="bi-hourglass-split",
+        order=850,
+        items=[MenuItem("我的任务", "jobs:jobrun_list", "jobs.view_jobrun", "bi-list-task")],
+    )
+)
