@@ -19,6 +19,8 @@ from qinjian.core.ui.views import (
     ObjectListView,
     ServiceModelForm,
 )
+from qinjian.workflow.choices import RequestStatus
+from qinjian.workflow.selectors import requests_for_object
 from qinjian.workflow.tables import REQUEST_BADGES, request_badge
 
 from .forms import UnitChoiceField
@@ -115,7 +117,11 @@ class StaffingRequestDetailView(ObjectDetailView):
         for field, label in (("quota_admin", "行政编制"), ("quota_institution", "事业编制"), ("quota_worker", "工勤编制")):
             old, new = getattr(obj, f"old_{field}"), getattr(obj, f"new_{field}")
             rows.append({"label": label, "old": old, "new": new, "delta": new - old, "now": getattr(unit, field)})
-        return {"quota_rows": rows}
+        returned = None
+        if obj.status == RequestStatus.RETURNED:
+            approval = requests_for_object(self.request.user, obj).order_by("-id").first()
+            returned = approval.actions.filter(kind="return").order_by("-id").first() if approval else None
+        return {"quota_rows": rows, "returned": returned}
 
 
 class StaffingRequestFormView(ObjectFormView):

@@ -183,6 +183,7 @@ def detail_context(request: HttpRequest, approval: ApprovalRequest, form: Commen
         "current": current,
         "current_badge": task_badge(current) if current else "",
         "can_act": can_act,
+        "is_applicant": approval.applicant_id == user.pk,
         "can_withdraw": approval.status == RequestStatus.PENDING and approval.applicant_id == user.pk,
         "can_comment": may_comment(approval, user),
         "form": form,

@@ -184,24 +184,10 @@ def _alert_routes() -> dict[str, RouteSpec]:
 
 
 def _staffing_request(world: Any, side: str) -> Any:
-    """A 编制调整申请 of that side's unit by its unit admin, submitted (so it has an approval)."""
-    from qinjian.accounts.models import User
+    """The submitted 编制调整申请 of that side's unit (built with the world, see world.py)."""
     from qinjian.org.models import StaffingChangeRequest
-    from qinjian.org.services.staffing import staffing_request_create, staffing_request_submit
 
-    unit = world.sides[side].unit
-    request = StaffingChangeRequest.objects.filter(unit=unit).order_by("pk").first()
-    if request is None:
-        applicant = User.objects.get(pk=world.all_users[f"unit_admin@{side}"].pk)
-        request = staffing_request_create(unit=unit, new_quota_admin=unit.quota_admin + 6,
-                                          new_quota_institution=unit.quota_institution,
-                                          new_quota_worker=unit.quota_worker, reason=world.sides[side].markers[2])
-        staffing_request_submit(request=request, actor=applicant)
-        request.refresh_from_db()
-        from .checks import snapshot
-
-        world.baseline = snapshot()  # part of the world, not a change a request made
-    return request
+    return StaffingChangeRequest.objects.get(pk=world.extra[f"staffing_{side}"])
 
 
 def _approval(world: Any, side: str) -> Any:

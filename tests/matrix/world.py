@@ -247,6 +247,8 @@ def _extra_objects(world: World) -> None:
     """Objects that hang off users rather than units."""
     import io
 
+    _approvals(world)
+
     from qinjian.accounts.api.authentication import token_create
     from qinjian.core.importing.services import import_upload, import_validate
     from qinjian.core.importing.spec import get_spec
@@ -298,3 +300,16 @@ def _extra_objects(world: World) -> None:
                                      object_id=str(side.unit.pk), object_repr=side.unit.name,
                                      title=f"{side.markers[0]}预警", message=side.markers[0], opened_at=timezone.now())
         world.extra[f"alert_{key}"] = alert.pk
+
+
+def _approvals(world: World) -> None:
+    """A 编制调整申请 of each side, submitted by its unit admin: an approval waiting at the center office."""
+    from qinjian.org.services.staffing import staffing_request_create, staffing_request_submit
+
+    for key, side in world.sides.items():
+        unit = side.unit
+        request = staffing_request_create(unit=unit, new_quota_admin=unit.quota_admin + 6,
+                                          new_quota_institution=unit.quota_institution,
+                                          new_quota_worker=unit.quota_worker, reason=side.markers[2])
+        staffing_request_submit(request=request, actor=world.all_users[f"unit_admin@{key}"])
+        world.extra[f"staffing_{key}"] = request.pk

@@ -20,8 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from qinjian.core import context
-from qinjian.core.audit import _jsonable, snapshot
+from qinjian.core.audit import Change, _jsonable, bulk_log_changes, snapshot
 from qinjian.core.errors import ValidationFailed
 from qinjian.core.models import Notification, ObjectChange
 
@@ -162,25 +161,14 @@ def log_bulk(alerts: Sequence[Alert], action: str, *, before: dict[int, dict[str
              message: str = "", fields: Sequence[str] = ()) -> None:
     """The change-log rows the signal receivers would have written for these bulk writes (``fields``:
     only these attnames, when the write touched nothing else)."""
-    if not alerts:
-        return
-    ctx = context.current()
-    user = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
-    user_name = (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else ctx.source
-    content_type = ContentType.objects.get_for_model(Alert)
-    rows = []
+    changes = []
     for alert in alerts:
         after = {f: _jsonable(getattr(alert, f)) for f in fields} if fields else snapshot(alert)
         prior = (before or {}).get(alert.pk)
         if prior is not None:
             prior = {k: v for k, v in prior.items() if k in after}
-        changed = sorted(k for k in set(prior or {}) | set(after) if (prior or {}).get(k) != after.get(k))
-        rows.append(ObjectChange(
-            user=user, user_name=user_name, ip=ctx.ip, request_id=ctx.request_id, source=ctx.source,
-            action=action, content_type=content_type, object_id=str(alert.pk), object_repr=str(alert)[:200],
-            before=prior, after=after, changed_fields=changed, message=message,
-        ))
-    ObjectChange.objects.bulk_create(rows, batch_size=BATCH)
+        changes.append(Change(alert, action, before=prior, after=after, message=message))
+    bulk_log_changes(changes, batch_size=BATCH)
 
 
 def alert_recipients(unit_ids: Iterable[int]) -> dict[int, set[int]]:

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from qinjian.core.api.fields import InScopeRelatedField
 from qinjian.core.api.serializers import InputSerializer
 from qinjian.core.api.viewsets import CreateMixin, ListRetrieveMixin, ScopedViewSet
-from qinjian.workflow.api.serializers import RequestDetailSerializer
+from qinjian.workflow.api.serializers import ApprovalRequestDetailSerializer
 
 from ..models import StaffingChangeRequest, Unit
 from ..services.staffing import staffing_request_create, staffing_request_submit, staffing_request_update
@@ -46,7 +46,7 @@ class StaffingRequestUpdateInput(InputSerializer):
     reason = serializers.CharField(label="调整理由", max_length=2000)
 
 
-class SubmitInput(InputSerializer):
+class StaffingSubmitInput(InputSerializer):
     comment = serializers.CharField(label="说明", required=False, allow_blank=True, max_length=2000, default="")
 
 
@@ -75,13 +75,13 @@ class StaffingRequestViewSet(ListRetrieveMixin, CreateMixin, ScopedViewSet):
         data = self.validate_input(StaffingRequestUpdateInput, request.data)
         return Response(self.represent(staffing_request_update(request=obj, **data)))
 
-    @extend_schema(request=SubmitInput, responses={201: RequestDetailSerializer})
+    @extend_schema(request=StaffingSubmitInput, responses={201: ApprovalRequestDetailSerializer})
     @action(detail=True, methods=["post"], permission_action="add")
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """提交审批
 
         提交进“编制调整审批”流程（退回、撤回后再次提交也用此接口），返回审批申请及其环节。"""
         obj = self.get_object()
-        data = self.validate_input(SubmitInput, request.data)
+        data = self.validate_input(StaffingSubmitInput, request.data)
         approval = staffing_request_submit(request=obj, actor=request.user, comment=data.get("comment") or "")
-        return Response(RequestDetailSerializer(approval, context=self.get_serializer_context()).data, status=201)
+        return Response(ApprovalRequestDetailSerializer(approval, context=self.get_serializer_context()).data, status=201)

@@ -251,3 +251,24 @@ def test_api_submit_generic_and_errors(people):
                              "fields": {"comment": ["驳回须填写理由。"]}}
     unknown = applicant.post(f"/api/approvals/requests/{ok.json()['id']}/comment/", {"coment": "x"}, format="json")
     assert unknown.status_code == 400 and "coment" in unknown.json()["fields"]
+
+
+def test_api_revise_after_return(people):
+    from qinjian.workflow.services import approval_return, approval_submit
+
+    req = staffing_request(people.city.edu, admin_delta=8)
+    approval = approval_submit(obj=req, actor=people.edu_admin)
+    applicant = api_as(people.edu_admin)
+    body = {"new_quota_admin": 42, "new_quota_institution": 0, "new_quota_worker": 0, "reason": "改为增加 2 名"}
+    refused = applicant.post(f"/api/org/staffing-requests/{req.pk}/revise/", body, format="json")
+    assert refused.status_code == 409 and "正在审批中" in refused.json()["message"]
+    approval_return(approval=approval, actor=people.office, comment="请核减")
+    ok = applicant.post(f"/api/org/staffing-requests/{req.pk}/revise/", body, format="json")
+    assert ok.status_code == 200 and ok.json()["total_change"] == 2 and ok.json()["status"] == "returned"
+    assert api_as(people.health_admin).post(f"/api/org/staffing-requests/{req.pk}/revise/", body,
+                                            format="json").status_code == 404
+    again = applicant.post(f"/api/org/staffing-requests/{req.pk}/submit/", {}, format="json")
+    assert again.status_code == 201 and again.json()["round"] == 2
+    assert [s["name"] for s in again.json()["steps"]] == ["中心综合处审核"]
+    page = browser_as(people.edu_admin).get(f"/org/staffing/{req.pk}/").content.decode()
+    assert "已退回修改" not in page  # pending again: no return notice

@@ -62,7 +62,7 @@ class TaskViewSet(mixins.ListModelMixin, _Base):
     """审批任务。默认列出“我的待办”；`box=done` 列出“我的已办”。"""
 
     queryset = ApprovalTask.objects.all()
-    serializer_class = s.TaskSerializer
+    serializer_class = s.ApprovalTaskSerializer
     required_permission = selectors.VIEW_TASK
 
     @extend_schema(parameters=[OpenApiParameter("box", str, enum=["todo", "done"], description="todo 待办（默认），done 已办")])
@@ -85,11 +85,11 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
     """审批申请。列表为您可见的申请（`box=mine` 只列您发起的）；详情含审批环节、任务和完整审批记录。"""
 
     queryset = ApprovalRequest.objects.all()
-    serializer_class = s.RequestSerializer
+    serializer_class = s.ApprovalRequestSerializer
     required_permission = selectors.VIEW_REQUEST
 
     def get_serializer_class(self) -> Any:
-        return s.RequestDetailSerializer if self.action != "list" else s.RequestSerializer
+        return s.ApprovalRequestDetailSerializer if self.action != "list" else s.ApprovalRequestSerializer
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
@@ -102,7 +102,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
 
     def _act(self, request: Request, service: Any, *, with_task: bool = True) -> Response:
         approval = self.get_object()
-        body = s.ActionInput(data=request.data, context=self.get_serializer_context())
+        body = s.ApprovalActionInput(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         kwargs: dict[str, Any] = {"approval": approval, "actor": request.user, "comment": data.get("comment") or ""}
@@ -113,9 +113,9 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
             kwargs["task"] = task
         service(**kwargs)
         approval = self.get_queryset().get(pk=approval.pk)
-        return Response(s.RequestDetailSerializer(approval, context=self.get_serializer_context()).data)
+        return Response(s.ApprovalRequestDetailSerializer(approval, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=s.ActionInput, responses=s.RequestDetailSerializer)
+    @extend_schema(request=s.ApprovalActionInput, responses=s.ApprovalRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """同意
@@ -123,38 +123,38 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
         只有当前环节的审批人（持有该角色、在规定单位、数据范围覆盖申请单位）可以办理；最后一个环节同意后申请通过。"""
         return self._act(request, approval_approve)
 
-    @extend_schema(request=s.ActionInput, responses=s.RequestDetailSerializer)
+    @extend_schema(request=s.ApprovalActionInput, responses=s.ApprovalRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """驳回（须填写理由，申请办结）"""
         return self._act(request, approval_reject)
 
-    @extend_schema(request=s.ActionInput, responses=s.RequestDetailSerializer)
+    @extend_schema(request=s.ApprovalActionInput, responses=s.ApprovalRequestDetailSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request, pk: str | None = None) -> Response:
         """退回修改（须填写意见；申请人修改后可重新提交）"""
         return self._act(request, approval_return)
 
-    @extend_schema(request=s.ActionInput, responses=s.RequestDetailSerializer)
+    @extend_schema(request=s.ApprovalActionInput, responses=s.ApprovalRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """撤回（仅申请人，审批中可撤回）"""
         return self._act(request, approval_withdraw, with_task=False)
 
-    @extend_schema(request=s.ActionInput, responses=s.RequestDetailSerializer)
+    @extend_schema(request=s.ApprovalActionInput, responses=s.ApprovalRequestDetailSerializer)
     @action(detail=True, methods=["post"])
     def comment(self, request: Request, pk: str | None = None) -> Response:
         """评论（申请人和审批人）"""
         return self._act(request, approval_comment, with_task=False)
 
-    @extend_schema(request=s.SubmitInput, responses={201: s.RequestDetailSerializer})
+    @extend_schema(request=s.ApprovalSubmitInput, responses={201: s.ApprovalRequestDetailSerializer})
     @action(detail=False, methods=["post"])
     def submit(self, request: Request) -> Response:
         """提交审批
 
         把一个已接入审批的对象（如编制调整申请 org.staffingchangerequest）提交进审批流程；
         退回或撤回后再次提交也用此接口。对象须在您的数据范围内。"""
-        body = s.SubmitInput(data=request.data, context=self.get_serializer_context())
+        body = s.ApprovalSubmitInput(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = body.validated_data
         specs = {spec.label: spec for spec in approvables()}
@@ -171,4 +171,4 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
             approval = approval_submit(obj=obj, actor=request.user, comment=data.get("comment") or "")
         approval = ApprovalRequest.objects.select_related("applicant", "applicant_unit", "content_type", "flow").get(
             pk=approval.pk)
-        return Response(s.RequestDetailSerializer(approval, context=self.get_serializer_context()).data, status=201)
+        return Response(s.ApprovalRequestDetailSerializer(approval, context=self.get_serializer_context()).data, status=201)
