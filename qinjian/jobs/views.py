@@ -22,8 +22,8 @@ from .services import job_cancel, live_progress
 from .tables import BADGES, JobRunTable
 
 COUNT_LABELS = {
-    "rows": "数据行", "create": "将新增", "update": "将更新", "unchanged": "无变化", "error": "有错误的行",
-    "created": "已新增", "updated": "已更新", "exported": "已导出行数",
+    "rows": "数据行", "create": "将新增", "created": "已新增", "update": "将更新", "updated": "已更新",
+    "unchanged": "无变化", "error": "有错误的行", "exported": "已导出行数",
 }
 
 
@@ -48,8 +48,11 @@ class JobView(LoginRequiredMixin, View):
 
 def counts_of(job: JobRun) -> list[tuple[str, Any]]:
     counts = job.counts if isinstance(job.counts, dict) else {}
-    known = [(label, counts[key]) for key, label in COUNT_LABELS.items() if key in counts]
-    return known + [(key, value) for key, value in counts.items() if key not in COUNT_LABELS]
+    def show(value: Any) -> Any:
+        return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
+
+    known = [(label, show(counts[key])) for key, label in COUNT_LABELS.items() if key in counts]
+    return known + [(key, show(value)) for key, value in counts.items() if key not in COUNT_LABELS]
 
 
 class JobRunDetailView(JobView):

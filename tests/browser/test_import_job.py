@@ -67,7 +67,7 @@ def test_ten_thousand_people_import_as_jobs_with_errors_then_clean(page, officer
     result = page.locator(".qj-job-result")
     expect(result).to_contain_text("校验完成：共 3 行有错误。")
     expect(result).to_contain_text("将新增")
-    expect(result.locator(".card-body .h2").first).to_have_text("10000")  # 数据行
+    expect(result.locator(".card-body .h2").first).to_have_text("10,000")  # 数据行
     errors = page.locator(".qj-job-errors tbody tr")
     expect(errors).to_have_count(3)
     expect(errors.nth(0)).to_contain_text("第 43 行")
