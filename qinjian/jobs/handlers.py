@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -125,7 +125,7 @@ def list_export(job: JobRun, progress: ProgressFn) -> JobOutcome:
     return outcome
 
 
-def _counting(rows: Iterator[Any], total: int, progress: ProgressFn) -> Iterator[Any]:
+def _counting(rows: Iterable[Any], total: int, progress: ProgressFn) -> Iterator[Any]:
     for done, row in enumerate(rows, start=1):
         yield row
         if done % 500 == 0:

@@ -10,7 +10,7 @@ from qinjian.core.ui.tables import Column, Table
 
 from .models import JobRun
 
-BADGES = {
+BADGES: dict[str, str] = {
     JobRun.Status.QUEUED: "bg-secondary-lt",
     JobRun.Status.RUNNING: "bg-blue-lt",
     JobRun.Status.SUCCEEDED: "bg-green-lt",

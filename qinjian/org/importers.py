@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from qinjian.alerts.signals import objects_changed
 from qinjian.core import crypto
 from qinjian.core.errors import DomainError, ValidationFailed
 from qinjian.core.importing import (
@@ -595,5 +596,9 @@ class PersonImportSpec(ImportSpec):
                 done += len(chunk)
                 progress("commit", done, total)
             bulk_log_changes(changes)
+        # bulk writes skip the signals the alert rules listen to: re-evaluate the units touched
+        touched = {p.unit_id for p in plan.creates} | {p.unit_id for p, _ in plan.updates}
+        touched |= {c.before["unit_id"] for c in changes if c.before and c.before.get("unit_id")}
+        objects_changed(Unit, touched)
         return {"created": len(plan.creates), "updated": len(plan.updates)}
 

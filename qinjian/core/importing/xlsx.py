@@ -66,30 +66,33 @@ def _shared_strings(archive: zipfile.ZipFile, name: str | None) -> list[str]:
     if not name or name not in archive.namelist():
         return []
     strings: list[str] = []
-    state = {"in_si": False, "in_t": False, "skip": 0, "parts": []}  # skip: inside phonetic runs (rPh)
+    parts: list[str] = []
+    state = {"in_si": False, "in_t": False}
+    skip = [0]  # depth inside phonetic runs (rPh), whose text is not part of the value
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         local = _local(tag)
         if local == "si":
-            state["in_si"], state["parts"] = True, []
+            state["in_si"] = True
+            parts.clear()
         elif local in ("rPh", "phoneticPr"):
-            state["skip"] += 1
-        elif local == "t" and state["in_si"] and not state["skip"]:
+            skip[0] += 1
+        elif local == "t" and state["in_si"] and not skip[0]:
             state["in_t"] = True
 
     def end(tag: str) -> None:
         local = _local(tag)
         if local == "si":
-            strings.append("".join(state["parts"]))
+            strings.append("".join(parts))
             state["in_si"] = False
         elif local in ("rPh", "phoneticPr"):
-            state["skip"] -= 1
+            skip[0] -= 1
         elif local == "t":
             state["in_t"] = False
 
     def text(data: str) -> None:
         if state["in_t"]:
-            state["parts"].append(data)
+            parts.append(data)
 
     parser = _parser()
     parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text

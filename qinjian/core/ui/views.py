@@ -394,6 +394,7 @@ class Action:
     confirm: str = ""
     condition: Callable[[Any], bool] | None = None
     url: Callable[[Any], str] | None = None  # when the URL is not ``url_name`` with the object's pk
+    permission: str = ""  # a permission other than ``<app>.<perm_action>_<model>`` (e.g. another model's add_)
 
 
 class ObjectDetailView(PageMixin, View):
@@ -453,7 +454,7 @@ class ObjectDetailView(PageMixin, View):
         allowed_scope: dict[str, bool] = {}
         out = []
         for action in self.get_actions():
-            if not user.has_perm(self.perm(action.perm_action)):
+            if not user.has_perm(action.permission or self.perm(action.perm_action)):
                 continue
             if action.condition is not None and not action.condition(obj):
                 continue

@@ -146,3 +146,14 @@ def test_the_alert_page_shows_the_figures(city, client):
     client.force_login(admin, backend="qinjian.accounts.backends.RoleBackend")
     body = client.get(Alert.objects.get().get_absolute_url()).content.decode()
     assert "核定编制" in body and "2 名" in body and "超编比例" in body and "50.0%" in body
+
+
+def test_a_bulk_people_import_re_evaluates_the_units_it_touched(city, django_capture_on_commit_callbacks):
+    from .test_import_support import PERSON_HEADER, person_row, run_import, xlsx
+
+    office = make_user("center_office", city.center)
+    rows = [person_row(f"IMP{i}", f"导入人员{i}", city.health.code, staffing="行政编制") for i in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(office, "org.person", xlsx([PERSON_HEADER, *rows]))
+    assert live() == {(city.health.pk, "admin"): (
+        Severity.DANGER, "示范市卫生健康委员会行政编制核定 3 名，在册 5 人，超编 2 人，超出 66.7%。")}

@@ -12,7 +12,7 @@ from qinjian.demo.plan import DEFAULT_PEOPLE, build_plan
 
 URL = "http://127.0.0.1:8000/"
 LABELS = {"regions": "行政区划", "units": "单位", "departments": "内设机构", "people": "人员", "accounts": "账户",
-          "role_assignments": "角色授权"}
+          "role_assignments": "角色授权", "approvals": "审批示例"}
 
 
 def _width(text: str) -> int:
