@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
@@ -14,6 +16,7 @@ class MenuItem:
     url_name: str
     permission: str
     icon: str = "bi-circle"
+    badge: Callable[[Any], int | None] | None = None  # a count shown next to the item (given the user)
 
 
 @dataclass
@@ -45,7 +48,8 @@ def menu_for(request: HttpRequest) -> list[dict]:
                 url = reverse(item.url_name)
             except NoReverseMatch:  # the page is not built: not shown
                 continue
-            items.append({"label": item.label, "url": url, "icon": item.icon, "active": current.startswith(url)})
+            items.append({"label": item.label, "url": url, "icon": item.icon, "active": current.startswith(url),
+                          "badge": item.badge(user) if item.badge else None})
         if items:
             groups.append({"key": group.key, "label": group.label, "icon": group.icon, "items": items,
                            "active": any(i["active"] for i in items)})
