@@ -43,8 +43,11 @@ test: install lint typecheck
 	DJANGO_SETTINGS_MODULE=qinjian.settings.test $(BIN)/qinjian makemigrations --check --dry-run -v0
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
+# Benchmarks on generated city-scale data (SQLite; QINJIAN_BENCH_PG=1 adds PostgreSQL). Figures: docs/performance.md
 bench: migrate
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/import_people.py
+	$(BIN)/python benchmarks/alerts_sweep.py $(if $(QINJIAN_BENCH_PG),--pg,)
 
 # Refresh the vendored front-end libraries from npm (versions pinned here; see qinjian/static/vendor/README.md).
 vendor:

@@ -128,7 +128,8 @@ else:
         "name": "qinjian",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": env_int("QINJIAN_WORKERS", 2), "worker_type": "thread"},
+        # the SQLite queue is polled: keep an idle worker's pick-up delay short
+        "consumer": {"workers": env_int("QINJIAN_WORKERS", 2), "worker_type": "thread", "max_delay": 2.0},
     }
 
 # --- Authentication and the 等保 level-3 account policy ------------------------------------------
@@ -205,7 +206,11 @@ QINJIAN_IMPORT_MAX_ROWS = env_int("QINJIAN_IMPORT_MAX_ROWS", 100_000)
 QINJIAN_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("QINJIAN_IMPORT_MAX_UNCOMPRESSED_BYTES", 300 * 1024 * 1024)
 QINJIAN_IMPORT_MAX_COMPRESSION_RATIO = env_int("QINJIAN_IMPORT_MAX_COMPRESSION_RATIO", 200)
 QINJIAN_IMPORT_TTL_HOURS = env_int("QINJIAN_IMPORT_TTL_HOURS", 24)
-QINJIAN_ATTACHMENT_MAX_BYTES = env_int("QINJIAN_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+QINJIAN_IMPORT_JOB_ROWS = env_int("QINJIAN_IMPORT_JOB_ROWS", 2000)
+QINJIAN_EXPORT_JOB_ROWS = env_int("QINJIAN_EXPORT_JOB_ROWS", 5000)
+QINJIAN_ATTACHMENT_MAX_BYTES = env_int("QINJIAN_IMPORT_JOB_ROWS = env_int("QINJIAN_IMPORT_JOB_ROWS", 2000)
+QINJIAN_EXPORT_JOB_ROWS = env_int("QINJIAN_EXPORT_JOB_ROWS", 5000)
+QINJIAN_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 QINJIAN_ATTACHMENT_MAX_UNPACKED_BYTES = env_int("QINJIAN_ATTACHMENT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 QINJIAN_LABEL_TITLE = env("QINJIAN_LABEL_TITLE", "")
 

@@ -93,28 +93,10 @@ def _import_routes(prefix: str, kind: str) -> dict[str, RouteSpec]:
     return {f"{prefix}_{step}": spec for step in ("preview", "commit", "errors")}
 
 
-def _job_run(world: Any, side: str) -> Any:
-    """A finished job of that side's unit, started by its unit admin (jobs hang off users and units)."""
-    from django.utils import timezone
-
-    from qinjian.accounts.models import User
-    from qinjian.jobs.models import JobRun
-
-    unit = world.sides[side].unit
-    job = JobRun.objects.filter(unit=unit).order_by("pk").first()
-    if job is None:
-        owner = User.objects.get(pk=world.extra[f"owner_{side}"])
-        job = JobRun.objects.create(kind="ui.list_export", title=f"测试任务{side}", user=owner, unit=unit,
-                                    status=JobRun.Status.SUCCEEDED, finished_at=timezone.now())
-        from .checks import snapshot
-
-        world.baseline = snapshot()  # the job is part of the world, not a change a request made
-    return job
-
-
 def _job_routes() -> dict[str, RouteSpec]:
-    seen = RouteSpec(kwargs={"pk": _job_run}, model="jobs.JobRun")
-    owner = RouteSpec(kwargs={"pk": _job_run}, model="jobs.JobRun", visible_to=_owner_only)
+    # the jobs themselves are built in world.py (one per side, started by that side's unit admin)
+    seen = RouteSpec(model="jobs.JobRun")
+    owner = RouteSpec(model="jobs.JobRun", visible_to=_owner_only)
     return {"jobs:jobrun_detail": seen, "jobs-api:jobrun-detail": seen,
             "jobs:jobrun_download": owner, "jobs:jobrun_cancel": owner, "jobs-api:jobrun-cancel": owner}
 

@@ -266,6 +266,13 @@ def _extra_objects(world: World) -> None:
                                 assignment=RoleAssignment.objects.filter(user=owner).first())
         world.extra[f"token_{key}"] = token.pk
         world.extra[f"owner_{key}"] = owner.pk
+        # A finished background job of that side's unit, started by its owner (jobs: own records / unit scope).
+        from django.utils import timezone
+
+        from qinjian.jobs.models import JobRun
+
+        JobRun.objects.create(kind="ui.list_export", title=f"测试任务{key}", user=owner, unit=world.sides[key].unit,
+                              status=JobRun.Status.SUCCEEDED, finished_at=timezone.now())
         # Import batches go through the real pipeline (an empty template: validated as "no rows").
         uploader = world.all_users[f"center_office@{key}"]
         for kind in ("org.unit", "org.person"):
