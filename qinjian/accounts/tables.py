@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from qinjian.core.ui.tables import EMPTY, Column, Table
 
@@ -14,12 +15,12 @@ from .models import ApiToken, Role, RoleAssignment, User
 
 def _user_state(record: User, value: Any) -> Any:
     if not record.is_active:
-        return format_html('<span class="badge bg-secondary-lt">已停用</span>')
+        return mark_safe('<span class="badge bg-secondary-lt">已停用</span>')
     if record.locked_until and record.locked_until > timezone.now():
-        return format_html('<span class="badge bg-red-lt">已锁定</span>')
+        return mark_safe('<span class="badge bg-red-lt">已锁定</span>')
     if record.must_change_password:
-        return format_html('<span class="badge bg-yellow-lt">待改密</span>')
-    return format_html('<span class="badge bg-green-lt">正常</span>')
+        return mark_safe('<span class="badge bg-yellow-lt">待改密</span>')
+    return mark_safe('<span class="badge bg-green-lt">正常</span>')
 
 
 def _state_export(record: User) -> str:
@@ -40,7 +41,7 @@ class UserTable(Table):
     person = Column(accessor="person.name", verbose_name="对应人员", order_by="person__name", visible=False)
     state = Column("状态", accessor="is_active", order_by=None, render=_user_state, export=_state_export)
     mfa = Column("动态口令", accessor="totp_confirmed_at", order_by="totp_confirmed_at",
-                 render=lambda r, v: format_html('<span class="badge bg-green-lt">已绑定</span>') if v else EMPTY,
+                 render=lambda r, v: mark_safe('<span class="badge bg-green-lt">已绑定</span>') if v else EMPTY,
                  export=lambda r: "已绑定" if r.totp_confirmed_at else "")
     last_login = Column("最近登录")
     date_joined = Column(visible=False)
@@ -55,8 +56,8 @@ class RoleTable(Table):
     kind = Column()
     default_scope = Column()
     builtin = Column("来源", accessor="is_builtin", order_by="is_builtin",
-                     render=lambda r, v: format_html('<span class="badge bg-azure-lt">内置</span>') if v
-                     else format_html('<span class="badge bg-purple-lt">自定义</span>'),
+                     render=lambda r, v: mark_safe('<span class="badge bg-azure-lt">内置</span>') if v
+                     else mark_safe('<span class="badge bg-purple-lt">自定义</span>'),
                      export=lambda r: "内置" if r.is_builtin else "自定义")
     requires_mfa = Column()
     is_active = Column()

@@ -10,12 +10,15 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from qinjian.core import context
+from qinjian.jobs.registry import JobOutcome, ProgressFn, job_handler
 
 from .choices import Frequency
 from .models import AlertRule
 from .registry import get_rule
 
 log = logging.getLogger(__name__)
+
+SWEEP_JOB = "alerts.sweep"
 
 
 def run_sweep(code: str, *, user: Any = None, source: str = "job") -> dict[str, Any]:
@@ -54,3 +57,15 @@ def sweep_hourly_rules() -> None:
 @db_periodic_task(crontab(hour="2", minute="37"))
 def sweep_daily_rules() -> None:
     sweep_due(Frequency.DAILY)
+
+
+@job_handler(SWEEP_JOB)
+def sweep_job(job: Any, progress: ProgressFn) -> JobOutcome:
+    """立即扫描 as a tracked background job (the jobs app already acts as the user who started it)."""
+    from .services import sweep_rule
+
+    progress(0, 1, "正在扫描")
+    result = sweep_rule(code=job.params["code"]).as_dict()
+    progress(1, 1, "扫描完成")
+    counts = {"新增": result["opened"], "更新": result["updated"], "关闭": result["closed"], "未关闭共": result["live"]}
+    return JobOutcome(message="扫描完成：" + "，".join(f"{k} {v} 条" for k, v in counts.items()), counts=counts)

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Count, Q, QuerySet
 from huey.contrib.djhuey import HUEY
 
+from qinjian.core import background
 from qinjian.core.errors import ValidationFailed
 from qinjian.core.ui.tables import Column
 from qinjian.core.ui.views import (
@@ -22,6 +23,7 @@ from qinjian.core.ui.views import (
 from .choices import LIVE_STATUSES, SEVERITY_CSS, STATUS_CSS, AlertStatus, Severity
 from .filtersets import LIVE, AlertFilterSet
 from .forms import AlertCloseForm, AlertHandleForm, AlertRuleForm
+from .jobs import SWEEP_JOB
 from .models import Alert, AlertRule
 from .registry import get_rule
 from .services import alert_close, alert_handle, rule_update
@@ -174,6 +176,11 @@ class AlertRuleFormView(ObjectFormView):
 
 class AlertRuleSweepView(ObjectActionView):
     model = AlertRule
+    _job: Any = None
+
+    def get_success_url(self, result: Any) -> str:
+        return self._job.url if self._job is not None else super().get_success_url(result)
+
     action = "change"
     verb = "立即扫描"
     title_format = "立即扫描：{obj}"
@@ -186,6 +193,12 @@ class AlertRuleSweepView(ObjectActionView):
             raise ValidationFailed("该规则的程序已不存在，不能扫描。")
         if not obj.enabled:
             raise ValidationFailed("该规则已停用，请先启用再扫描。")
+        runner = background.runner()
+        if runner is not None:  # a tracked job with a progress page
+            self._job = runner.start(kind=SWEEP_JOB, title=f"预警扫描：{obj.name}", user=self.request.user,
+                                     params={"code": obj.code}, target=obj, next_url=obj.get_absolute_url())
+            self.success_message = "已开始扫描，可在本页查看进度。"
+            return obj
         result = sweep_rule_task(obj.code, self.request.user.pk)
         if HUEY.immediate:
             outcome = result.get() if result is not None else {}

@@ -1,4 +1,4 @@
-"""The filter panel of 我的任务."""
+"""The filter panel of 任务列表."""
 
 from __future__ import annotations
 

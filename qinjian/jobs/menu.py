@@ -6,6 +6,6 @@ register(
         label="后台任务",
         icon="bi-hourglass-split",
         order=850,
-        items=[MenuItem("我的任务", "jobs:jobrun_list", "jobs.view_jobrun", "bi-list-task")],
+        items=[MenuItem("任务列表", "jobs:jobrun_list", "jobs.view_jobrun", "bi-list-task")],
     )
 )

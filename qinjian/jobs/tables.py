@@ -1,4 +1,4 @@
-"""Columns of 我的任务."""
+"""Columns of 任务列表."""
 
 from __future__ import annotations
 

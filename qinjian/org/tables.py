@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from qinjian.core.ui.tables import Column, Table
 
@@ -14,7 +15,7 @@ from .models import Department, Person, Unit
 def _unit_link(record: Any, value: Any) -> Any:
     """The short name keeps ledgers narrow; the full name is in the tooltip and the export."""
     if value is None:
-        return format_html('<span class="text-secondary">—</span>')
+        return mark_safe('<span class="text-secondary">—</span>')
     return format_html('<a href="{}" title="{}">{}</a>', value.get_absolute_url(), value.name,
                        value.short_name or value.name)
 
@@ -58,7 +59,7 @@ class DepartmentTable(Table):
 
 
 def _phone(record: Person, value: Any) -> Any:
-    return record.phone_masked or format_html('<span class="text-secondary">—</span>')
+    return record.phone_masked or mark_safe('<span class="text-secondary">—</span>')
 
 
 class PersonTable(Table):

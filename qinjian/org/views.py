@@ -73,7 +73,8 @@ def _child_units(obj: Unit, user: Any) -> QuerySet[Unit]:
 
 def _unit_departments(obj: Unit, user: Any) -> QuerySet[Department]:
     return (Department.objects.scoped(user, "view").filter(unit=obj).select_related("unit")
-            .annotate(people_count=Count("people", filter=Q(people__is_active=True))))
+            .annotate(people_count=Count("people", filter=Q(people__is_active=True)))
+            .order_by("sort_order", "id"))
 
 
 def _unit_people(obj: Unit, user: Any) -> QuerySet[Person]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from qinjian.core.ui.tables import EMPTY, Column, Table
 
@@ -15,7 +16,7 @@ from .presentation import confidence_badge
 def _current(record: StandardTable, value: Any) -> Any:
     version = getattr(record, "qj_current", None)
     if version is None:
-        return format_html('<span class="badge bg-red-lt">今日无生效版本</span>')
+        return mark_safe('<span class="badge bg-red-lt">今日无生效版本</span>')
     return format_html('<a href="{}">{}</a>', version.get_absolute_url(), version.code)
 
 
@@ -49,7 +50,7 @@ def _badge(record: LegacyClassMapping, value: Any) -> Any:
 
 def _target(record: LegacyClassMapping, value: Any) -> Any:
     if record.asset_class is None:
-        return format_html('<span class="badge bg-red-lt">未对应，须人工归类</span>')
+        return mark_safe('<span class="badge bg-red-lt">未对应，须人工归类</span>')
     return format_html('<a href="{}">{} {}</a>', record.asset_class.get_absolute_url(), record.asset_class.code,
                        record.asset_class.name)
 

@@ -159,6 +159,11 @@ def test_sweep_now_from_the_rule_page(client, flag_rule, users, mini_city):
     assert Alert.objects.count() == 1
     rule.refresh_from_db()
     assert rule.last_sweep_result["opened"] == 1
+    from qinjian.jobs.models import JobRun
+
+    job = JobRun.objects.get(kind="alerts.sweep")  # a tracked job with its own progress page
+    assert (job.status, job.user, job.counts["新增"]) == (JobRun.Status.SUCCEEDED, users["sysadmin"], 1)
+    assert response.redirect_chain[-1][0] == job.get_absolute_url()
 
 
 def test_top_bar_counts_open_alerts_in_scope(client, alerts, users, mini_city):

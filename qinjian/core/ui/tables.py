@@ -121,7 +121,7 @@ class Column:
     def render(self, record: Any) -> SafeString:
         value = self.value(record)
         if self.template:
-            return mark_safe(render_to_string(self.template, {"record": record, "value": value}))  # noqa: S308
+            return mark_safe(render_to_string(self.template, {"record": record, "value": value}))
         if self._render is not None:
             out = self._render(record, value)
             return out if isinstance(out, SafeString) else format_html("{}", out)

@@ -725,8 +725,11 @@ class ObjectActionView(PageMixin, View):
             return self.render_page(None, error=exc.message)
         messages.success(request, self.success_message.format(obj=result or self.object,
                                                               verbose=self.opts.verbose_name))
+        return redirect(self.get_success_url(result))
+
+    def get_success_url(self, result: Any) -> str:
         target = result if isinstance(result, models.Model) and hasattr(result, "get_absolute_url") else self.object
-        return redirect(target.get_absolute_url())
+        return target.get_absolute_url()
 
 
 __all__ = [
