@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "qinjian.attachments",
     "qinjian.accounts",
     "qinjian.org",
+    "qinjian.assets",
     "qinjian.demo",
 ]
 
