@@ -300,7 +300,7 @@ class LabelOptionsView(LoginRequiredMixin, View):
 def _sheet_cells(layout: Any, start: int, count: int) -> list[str]:
     cells = []
     for i in range(layout.per_page):
-        cells.append("used" if i < start else ("print" if i < start + count else "empty"))
+        cells.append("used" if i < start else ("print" if i < start + count else "free"))
     return cells
 
 
