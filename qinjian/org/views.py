@@ -56,7 +56,9 @@ class UnitListView(ObjectListView):
     select_related = ("parent", "region")
     search_fields = ("name", "short_name", "code", "credit_code")
     search_placeholder = "单位名称、简称、编码或统一社会信用代码"
-    buttons = (Button("导入", "org:unit_import", "org.import_unit", "bi-upload", "btn-outline-secondary"),)
+    buttons = (Button("导入", "org:unit_import", "org.import_unit", "bi-upload", "btn-outline-secondary"),
+               Button("打印标签", "attachments:labels", "org.view_unit", "bi-printer", "btn-outline-secondary",
+                      query="?model=org.unit", keep_query=True))
     empty_message = "还没有登记单位"
 
     def prepare_rows(self, rows: list[Any], sort: str) -> list[Any]:

@@ -81,6 +81,7 @@ class Button:
     icon: str = ""
     style: str = "btn-outline-primary"
     query: str = ""
+    keep_query: bool = False  # pass the list's current filters and search on (e.g. print labels of the filtered set)
 
     def resolve(self, request: HttpRequest, *args: Any) -> dict[str, str] | None:
         if self.perm and not request.user.has_perm(self.perm):
@@ -88,7 +89,14 @@ class Button:
         url = try_reverse(self.url_name, *args)
         if not url:
             return None
-        return {"label": self.label, "url": url + self.query, "icon": self.icon, "style": self.style}
+        query = self.query
+        if self.keep_query:
+            kept = urlencode([(k, v) for k, values in request.GET.lists()
+                              if k not in {"page", "sort", "per_page", "export"} for v in values])
+            if kept:
+                query = f"{query}&{kept}" if query else f"?{kept}"
+        return {"label": self.label, "url": url + query, "icon": self.icon, "style": self.style,
+                "keep_query": url + self.query if self.keep_query else ""}
 
 
 class PageMixin(LoginRequiredMixin):

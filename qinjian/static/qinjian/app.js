@@ -34,4 +34,14 @@
     var scope = document.querySelector(el.getAttribute("data-check-all"));
     if (scope) scope.querySelectorAll("input[type=checkbox]").forEach(function (c) { c.checked = el.checked; });
   });
+  // Buttons that act on the filtered list (e.g. print labels) follow filters changed through HTMX.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-keep-query]");
+    if (!link) return;
+    var url = new URL(link.getAttribute("data-keep-query"), window.location.origin);
+    new URLSearchParams(window.location.search).forEach(function (value, key) {
+      if (["page", "sort", "per_page", "export"].indexOf(key) < 0 && !url.searchParams.has(key)) { url.searchParams.append(key, value); }
+    });
+    link.href = url.pathname + url.search;
+  });
 })();
