@@ -7,6 +7,7 @@ from qinjian.core.api.docs import DocsView, SchemaView
 urlpatterns = [
     path("auth/", include("qinjian.accounts.api.urls")),
     path("org/", include("qinjian.org.api.urls")),
+    path("assets/", include("qinjian.assets.api.urls")),
     path("standards/", include("qinjian.standards.api.urls")),
     path("jobs/", include("qinjian.jobs.api.urls")),
     path("alerts/", include("qinjian.alerts.api.urls")),

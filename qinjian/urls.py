@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("qinjian.accounts.urls")),
     path("org/", include("qinjian.org.urls")),
+    path("assets/", include("qinjian.assets.urls")),
     path("standards/", include("qinjian.standards.urls")),
     path("jobs/", include("qinjian.jobs.urls")),
     path("alerts/", include("qinjian.alerts.urls")),

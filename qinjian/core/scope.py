@@ -5,7 +5,7 @@ list, detail, export, API call and report starts from ``Model.objects.scoped(use
 Models say how they hang off the unit tree with two class attributes:
 
 * ``scope_unit_field`` — lookup from the model to its owning unit (``"unit"``), or ``"self"`` for
-  the unit model itself;
+  the unit model itself, or a tuple of lookups when several units hold the row (any of them reaches it);
 * ``own_records_q(user)`` — a classmethod returning the Q of rows that are the user's own.
 """
 
@@ -54,6 +54,15 @@ def scope_q(model: type[models.Model], user: Any) -> Q | None:
     field = getattr(model, "scope_unit_field", None)
     if field is None:
         return None
+    if isinstance(field, tuple):  # several units hold the row (e.g. both sides of a transfer): any of them
+        q = Q(pk__in=[])
+        for one in field:
+            q |= _unit_q(one, scope, unit)
+        return q
+    return _unit_q(field, scope, unit)
+
+
+def _unit_q(field: str, scope: str, unit: Any) -> Q:
     prefix = "" if field == "self" else f"{field}__"
     if scope == DataScope.UNIT:
         return Q(pk=unit.pk) if field == "self" else Q(**{field: unit.pk})

@@ -9,6 +9,7 @@ class UnitRule(models.TextChoices):
     APPLICANT_UNIT = "applicant_unit", "申请单位"
     APPLICANT_PARENT = "applicant_parent", "申请单位的上级单位"
     FIXED_UNIT = "fixed_unit", "指定单位"
+    COUNTERPART_UNIT = "counterpart_unit", "对方单位（如调入单位）"
     SCOPE_ALL = "scope_all", "任意单位（数据范围为全部）"
 
 

@@ -31,18 +31,25 @@ class ContentTypeChoiceField(forms.ModelChoiceField):
 class FlowForm(ServiceModelForm):
     content_type = ContentTypeChoiceField(label="审批事项", queryset=ContentType.objects.none(), empty_label="请选择")
 
-    fieldsets = (("流程", ("name", "content_type", "priority", "is_active")),
+    variant = forms.ChoiceField(label="业务类型", required=False,
+                                help_text="仅对有多种业务类型的事项（如资产业务单）有意义；留空表示适用于该事项的全部类型。")
+
+    fieldsets = (("流程", ("name", "content_type", "variant", "priority", "is_active")),
                  ("适用条件", ("amount_min", "amount_max")), ("说明", ("description",)))
 
     class Meta:
         model = FlowDefinition
-        fields = ("name", "content_type", "priority", "amount_min", "amount_max", "is_active", "description")
+        fields = ("name", "content_type", "variant", "priority", "amount_min", "amount_max", "is_active", "description")
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ids = [ContentType.objects.get_for_model(a.model).pk for a in approvables()]
         self.fields["content_type"].queryset = ContentType.objects.filter(pk__in=ids)  # type: ignore[attr-defined]
+        variants = [("", "全部类型")]
+        for a in approvables():
+            variants += [(code, f"{a.verbose_name}：{label}") for code, label in a.variants]
+        self.fields["variant"].choices = variants  # type: ignore[attr-defined]
         labels = "；".join(f"{a.verbose_name}：{a.amount_label}" for a in approvables())
         self.fields["amount_min"].help_text = f"按各事项声明的金额（数量）判断。{labels}。留空表示不限。"
 

@@ -22,6 +22,8 @@ class FlowDefinition(BaseModel):
 
     name = models.CharField("流程名称", max_length=100)
     content_type = models.ForeignKey(ContentType, verbose_name="审批事项", on_delete=models.PROTECT, related_name="+")
+    variant = models.CharField("业务类型", max_length=32, blank=True, default="",
+                               help_text="同一审批事项下的业务类型（如资产调拨、资产处置）；留空表示适用于全部类型。")
     priority = models.IntegerField("优先级", default=0, help_text="多个流程都适用时，优先级数值大的生效。")
     amount_min = models.DecimalField("金额（数量）不低于", null=True, blank=True, max_digits=16, decimal_places=2,
                                      help_text="留空表示不限。")

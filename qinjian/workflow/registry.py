@@ -13,6 +13,12 @@ the request is for (default: ``obj.unit``). ``submit(obj=, actor=, comment=)`` i
 submit command (default: the engine's ``approval_submit``); the generic submit API looks the object
 up in ``Model.objects.scoped(user, submit_action)``. ``details(obj)`` gives (label, text) pairs shown
 to the approvers on the request page, so they decide without opening the object.
+
+``variants`` lists (code, label) sub-types of one model that may have flows of their own (e.g. the
+kinds of an asset operation: 调拨, 处置 …) and ``variant(obj)`` names the sub-type of an object; a
+flow whose variant is blank applies to every sub-type, a specific one wins over it.
+``counterpart_unit(obj)`` names the other unit of a two-sided matter (the receiving unit of a
+transfer); steps with the unit rule 对方单位 are assigned there and skipped when it is None.
 """
 
 from __future__ import annotations
@@ -44,6 +50,9 @@ class Approvable:
     submit: Callable[..., Any] | None
     submit_action: str
     details: Callable[[Any], list[tuple[str, str]]]
+    variants: tuple[tuple[str, str], ...] = ()
+    variant: Callable[[Any], str] = lambda obj: ""
+    counterpart_unit: Callable[[Any], Any] = lambda obj: None
 
     @property
     def label(self) -> str:
@@ -74,6 +83,9 @@ def register_approvable(
     submit: Callable[..., Any] | None = None,
     submit_action: str = "change",
     details: Callable[[Any], list[tuple[str, str]]] | None = None,
+    variants: tuple[tuple[str, str], ...] | list[tuple[str, str]] = (),
+    variant: Callable[[Any], str] | None = None,
+    counterpart_unit: Callable[[Any], Any] | None = None,
 ) -> Approvable:
     spec = Approvable(
         model=model,
@@ -87,6 +99,9 @@ def register_approvable(
         submit=submit,
         submit_action=submit_action,
         details=details or (lambda obj: []),
+        variants=tuple(variants),
+        variant=variant or (lambda obj: ""),
+        counterpart_unit=counterpart_unit or (lambda obj: None),
     )
     _REGISTRY[spec.label] = spec
     return spec

@@ -11,7 +11,7 @@ from qinjian.accounts.models import Role, RoleAssignment, User
 from qinjian.core.scope import DataScope, scope_q
 from qinjian.org.models import Unit
 
-from .choices import RequestStatus, TaskStatus
+from .choices import RequestStatus, TaskStatus, UnitRule
 from .models import ApprovalAction, ApprovalRequest, ApprovalTask
 
 VIEW_REQUEST = "workflow.view_approvalrequest"
@@ -39,7 +39,8 @@ def can_act(user: Any, task: ApprovalTask) -> bool:
     """The user holds the task's role at the task's unit, with a data scope reaching the applicant unit."""
     if task.status != TaskStatus.PENDING:
         return False
-    applicant_unit = task.request.applicant_unit
+    # a counterpart step (e.g. the receiving unit of a transfer) is reached at its own unit
+    reach = task.assigned_unit if task.unit_rule == UnitRule.COUNTERPART_UNIT else task.request.applicant_unit
     for assignment in _assignments(user):
         if assignment.role.code != task.role_code:
             continue
@@ -47,8 +48,7 @@ def can_act(user: Any, task: ApprovalTask) -> bool:
             if assignment.scope == DataScope.ALL:
                 return True
             continue
-        if assignment.unit_id == task.assigned_unit_id and scope_covers(assignment.scope, assignment.unit,
-                                                                        applicant_unit):
+        if assignment.unit_id == task.assigned_unit_id and scope_covers(assignment.scope, assignment.unit, reach):
             return True
     return False
 
@@ -56,15 +56,16 @@ def can_act(user: Any, task: ApprovalTask) -> bool:
 def actionable_q(user: Any) -> Q:
     """The ApprovalTask rows the user is an assignee of (whatever their status)."""
     q = Q(pk__in=[])
+    counterpart = Q(unit_rule=UnitRule.COUNTERPART_UNIT)
     for a in _assignments(user):
         role = Q(role_code=a.role.code)
         if a.scope == DataScope.ALL:
             q |= role & (Q(assigned_unit__isnull=True) | Q(assigned_unit_id=a.unit_id))
         elif a.scope == DataScope.UNIT_TREE:
-            q |= role & Q(assigned_unit_id=a.unit_id,
-                          request__applicant_unit__tree_path__startswith=a.unit.tree_path)
+            q |= role & Q(assigned_unit_id=a.unit_id) & (
+                Q(request__applicant_unit__tree_path__startswith=a.unit.tree_path) | counterpart)
         elif a.scope == DataScope.UNIT:
-            q |= role & Q(assigned_unit_id=a.unit_id, request__applicant_unit_id=a.unit_id)
+            q |= role & Q(assigned_unit_id=a.unit_id) & (Q(request__applicant_unit_id=a.unit_id) | counterpart)
     return q
 
 
@@ -144,7 +145,8 @@ def candidate_users(role_code: str, assigned_unit: Unit | None, applicant_unit: 
 
 
 def task_candidates(task: ApprovalTask) -> QuerySet[User]:
-    return candidate_users(task.role_code, task.assigned_unit, task.request.applicant_unit)
+    reach = task.assigned_unit if task.unit_rule == UnitRule.COUNTERPART_UNIT else task.request.applicant_unit
+    return candidate_users(task.role_code, task.assigned_unit, reach)
 
 
 def overdue_tasks() -> QuerySet[ApprovalTask]:

@@ -88,7 +88,8 @@ class WorldIncomplete(LookupError):
 
 
 def scope_unit_field(model: type[models.Model]) -> str | None:
-    return getattr(model, "scope_unit_field", None)
+    field = getattr(model, "scope_unit_field", None)
+    return field[0] if isinstance(field, tuple) else field  # rows held by several units: the first
 
 
 def find_object(world: World, model: type[models.Model], side: str) -> Any:

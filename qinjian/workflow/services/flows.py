@@ -23,7 +23,7 @@ from ..choices import DeadlineUnit, UnitRule
 from ..models import FlowDefinition, FlowStep
 from ..registry import approvable_for
 
-FLOW_FIELDS = ("name", "content_type", "priority", "amount_min", "amount_max", "is_active", "description")
+FLOW_FIELDS = ("name", "content_type", "variant", "priority", "amount_min", "amount_max", "is_active", "description")
 STEP_FIELDS = ("name", "role_code", "unit_rule", "fixed_unit", "min_amount", "deadline_value", "deadline_unit")
 MAX_STEPS = 20
 
@@ -52,6 +52,11 @@ def _clean_flow(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[st
     if not isinstance(content_type, ContentType) or content_type.model_class() is None \
             or approvable_for(content_type.model_class()) is None:  # type: ignore[arg-type]
         errors["content_type"] = ["请选择已接入审批的事项。"]
+    variant = (data.get("variant") or "").strip()
+    spec = approvable_for(content_type.model_class()) if "content_type" not in errors else None  # type: ignore[union-attr, arg-type]
+    if variant and (spec is None or variant not in dict(spec.variants)):
+        errors["variant"] = ["该审批事项没有这个业务类型。"]
+    data = {**data, "variant": variant}
     low, high = data.get("amount_min"), data.get("amount_max")
     for key, value in (("amount_min", low), ("amount_max", high)):
         if value is not None and Decimal(value) < 0:

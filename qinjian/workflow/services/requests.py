@@ -16,6 +16,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,18 +85,26 @@ def _target(approval: ApprovalRequest) -> Any:
     return model._default_manager.select_for_update().get(pk=approval.object_id)
 
 
-def flow_select(*, model: type[Any], amount: Decimal | None) -> FlowDefinition:
-    """The active flow of highest priority whose conditions match; none → a Chinese error."""
+def flow_select(*, model: type[Any], amount: Decimal | None, variant: str = "") -> FlowDefinition:
+    """The active flow whose conditions match: a flow for the object's variant before a general one,
+    then the highest priority; none → a Chinese error."""
     ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
-    for flow in FlowDefinition.objects.filter(content_type=ct, is_active=True).order_by("-priority", "id"):
+    flows = FlowDefinition.objects.filter(content_type=ct, is_active=True).filter(Q(variant="") | Q(variant=variant))
+    for flow in sorted(flows, key=lambda f: (f.variant != variant, -f.priority, f.pk)):
         if flow.matches(amount):
             return flow
-    raise ValidationFailed(f"没有适用于“{model._meta.verbose_name}”的审批流程，请联系系统管理员配置审批流程。")
+    spec = approvable_for(model)
+    label = dict(spec.variants).get(variant, "") if spec is not None and variant else ""
+    raise ValidationFailed(f"没有适用于“{label or model._meta.verbose_name}”的审批流程，请联系系统管理员配置审批流程。")
 
 
 def _assigned_unit(rule: str, fixed_unit_id: int | None, applicant_unit: Unit,
-                   role_code: str) -> tuple[Unit | None, bool]:
+                   role_code: str, counterpart: Unit | None = None) -> tuple[Unit | None, bool]:
     """(the unit the step's assignee must sit in — None for any unit with scope 全部 —, someone is there)."""
+    if rule == UnitRule.COUNTERPART_UNIT:
+        if counterpart is None:
+            return None, False
+        return counterpart, candidate_users(role_code, counterpart, counterpart).exists()
     if rule == UnitRule.SCOPE_ALL:
         return None, candidate_users(role_code, None, applicant_unit).exists()
     if rule == UnitRule.APPLICANT_UNIT:
@@ -112,14 +121,18 @@ def _assigned_unit(rule: str, fixed_unit_id: int | None, applicant_unit: Unit,
     return None, False
 
 
-def _plan(flow: FlowDefinition, amount: Decimal | None, applicant_unit: Unit) -> list[dict[str, Any]]:
+def _plan(flow: FlowDefinition, amount: Decimal | None, applicant_unit: Unit,
+          counterpart: Unit | None = None) -> list[dict[str, Any]]:
     """The steps this request goes through, each with its assignee unit resolved now."""
     roles = dict(Role.objects.values_list("code", "name"))
     steps = []
     for step in flow.steps.order_by("order"):
         if step.min_amount is not None and (amount is None or amount < step.min_amount):
             continue
-        unit, staffed = _assigned_unit(step.unit_rule, step.fixed_unit_id, applicant_unit, step.role_code)
+        if step.unit_rule == UnitRule.COUNTERPART_UNIT and counterpart is None:
+            continue  # a one-sided matter has no counterpart to sign
+        unit, staffed = _assigned_unit(step.unit_rule, step.fixed_unit_id, applicant_unit, step.role_code,
+                                       counterpart)
         role_name = roles.get(step.role_code, step.role_code)
         if not staffed:
             raise ValidationFailed(
@@ -225,8 +238,8 @@ def approval_submit(*, obj: Any, actor: Any, comment: str = "") -> ApprovalReque
         raise NotAllowed("只有原申请人可以重新提交。")
     unit = spec.applicant_unit(target)
     amount = spec.amount_of(target)
-    flow = flow_select(model=type(target), amount=amount)
-    steps = _plan(flow, amount, unit)
+    flow = flow_select(model=type(target), amount=amount, variant=spec.variant(target) or "")
+    steps = _plan(flow, amount, unit, spec.counterpart_unit(target))
     now = timezone.now()
     title = spec.describe(target)[:200]
     if existing is None:

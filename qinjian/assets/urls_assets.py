@@ -1,0 +1,5 @@
+"""urls_assets pages (see urls.py)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
