@@ -40,7 +40,9 @@ def can_act(user: Any, task: ApprovalTask) -> bool:
     if task.status != TaskStatus.PENDING:
         return False
     # a counterpart step (e.g. the receiving unit of a transfer) is reached at its own unit
-    reach = task.assigned_unit if task.unit_rule == UnitRule.COUNTERPART_UNIT else task.request.applicant_unit
+    reach = task.request.applicant_unit
+    if task.unit_rule == UnitRule.COUNTERPART_UNIT and task.assigned_unit is not None:
+        reach = task.assigned_unit
     for assignment in _assignments(user):
         if assignment.role.code != task.role_code:
             continue
@@ -145,7 +147,9 @@ def candidate_users(role_code: str, assigned_unit: Unit | None, applicant_unit: 
 
 
 def task_candidates(task: ApprovalTask) -> QuerySet[User]:
-    reach = task.assigned_unit if task.unit_rule == UnitRule.COUNTERPART_UNIT else task.request.applicant_unit
+    reach = task.request.applicant_unit
+    if task.unit_rule == UnitRule.COUNTERPART_UNIT and task.assigned_unit is not None:
+        reach = task.assigned_unit
     return candidate_users(task.role_code, task.assigned_unit, reach)
 
 

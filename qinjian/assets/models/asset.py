@@ -30,8 +30,6 @@ from ..choices import (
     ValueType,
 )
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
-
 
 class Asset(BaseModel):
     """One asset card; a batch of identical low-value items may share a card (quantity > 1)."""
@@ -53,9 +51,9 @@ class Asset(BaseModel):
     measure_unit = models.CharField("计量单位", max_length=10, default="台")
 
     value_type = models.CharField("价值类型", max_length=16, choices=ValueType.choices, default=ValueType.COST)
-    original_value = models.DecimalField("原值（元）", **MONEY, default=Decimal("0"))
-    value_fiscal = models.DecimalField("其中：财政拨款（元）", **MONEY, default=Decimal("0"))
-    value_nonfiscal = models.DecimalField("其中：非财政拨款（元）", **MONEY, default=Decimal("0"))
+    original_value = models.DecimalField("原值（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
+    value_fiscal = models.DecimalField("其中：财政拨款（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
+    value_nonfiscal = models.DecimalField("其中：非财政拨款（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
 
     acquisition_method = models.CharField("取得方式", max_length=16, choices=AcquisitionMethod.choices,
                                           default=AcquisitionMethod.PURCHASE)
@@ -84,9 +82,9 @@ class Asset(BaseModel):
     useful_life_months = models.PositiveIntegerField("折旧年限（月）", null=True, blank=True)
     depreciation_start = models.DateField("开始计提月份", null=True, blank=True,
                                           help_text="当月增加当月计提：入账当月的第一天。")
-    opening_depreciation = models.DecimalField("期初累计折旧（元）", **MONEY, default=Decimal("0"),
+    opening_depreciation = models.DecimalField("期初累计折旧（元）", max_digits=16, decimal_places=2, default=Decimal("0"),
                                                help_text="从旧台账导入时已计提的累计折旧。")
-    accumulated_depreciation = models.DecimalField("累计折旧（元）", **MONEY, default=Decimal("0"))
+    accumulated_depreciation = models.DecimalField("累计折旧（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
     depreciated_through = models.DateField("已计提至", null=True, blank=True,
                                            help_text="最近一次计提折旧的月份（该月第一天）。")
 
@@ -169,9 +167,9 @@ class AssetEvent(BaseModel):
                                   on_delete=models.PROTECT, related_name="events")
     status_before = models.CharField("变更前状况", max_length=20, choices=AssetStatus.choices, blank=True)
     status_after = models.CharField("变更后状况", max_length=20, choices=AssetStatus.choices, blank=True)
-    value_before = models.DecimalField("变更前原值（元）", **MONEY, null=True, blank=True)
-    value_after = models.DecimalField("变更后原值（元）", **MONEY, null=True, blank=True)
-    amount = models.DecimalField("金额（元）", **MONEY, null=True, blank=True,
+    value_before = models.DecimalField("变更前原值（元）", max_digits=16, decimal_places=2, null=True, blank=True)
+    value_after = models.DecimalField("变更后原值（元）", max_digits=16, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField("金额（元）", max_digits=16, decimal_places=2, null=True, blank=True,
                                  help_text="维修费用、处置收入等。")
     message = models.CharField("说明", max_length=500, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
@@ -205,9 +203,9 @@ class AssetMovement(models.Model):
     occurred_on = models.DateField("日期")
     kind = models.CharField("变动类型", max_length=16, choices=MovementKind.choices)
     quantity = models.IntegerField("数量变动", default=0)
-    value = models.DecimalField("原值变动（元）", **MONEY, default=Decimal("0"))
-    value_fiscal = models.DecimalField("财政拨款变动（元）", **MONEY, default=Decimal("0"))
-    value_nonfiscal = models.DecimalField("非财政拨款变动（元）", **MONEY, default=Decimal("0"))
+    value = models.DecimalField("原值变动（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
+    value_fiscal = models.DecimalField("财政拨款变动（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
+    value_nonfiscal = models.DecimalField("非财政拨款变动（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
     event = models.ForeignKey(AssetEvent, verbose_name="履历", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="movements")
     created_at = models.DateTimeField("记录时间", auto_now_add=True)

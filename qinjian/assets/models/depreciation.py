@@ -12,7 +12,6 @@ from qinjian.core.models import BaseModel
 from qinjian.core.scope import ScopedManager
 
 from ..choices import RunStatus
-from .asset import MONEY
 
 
 class DepreciationRun(BaseModel):
@@ -23,7 +22,7 @@ class DepreciationRun(BaseModel):
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     asset_count = models.PositiveIntegerField("计提资产数", default=0)
-    total_amount = models.DecimalField("本月折旧合计（元）", **MONEY, default=Decimal("0"))
+    total_amount = models.DecimalField("本月折旧合计（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
     message = models.CharField("说明", max_length=500, blank=True)
 
     scope_unit_field = None  # a city-wide run: the center's asset department (scope 全部数据)
@@ -45,7 +44,7 @@ class DepreciationRunLine(models.Model):
     unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
     class_code = models.CharField("分类代码", max_length=9)
     asset_count = models.PositiveIntegerField("资产数", default=0)
-    amount = models.DecimalField("折旧额（元）", **MONEY, default=Decimal("0"))
+    amount = models.DecimalField("折旧额（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
 
     objects = ScopedManager()
     scope_unit_field = "unit"

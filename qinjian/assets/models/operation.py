@@ -17,7 +17,7 @@ from django.urls import reverse
 from qinjian.core.models import BaseModel
 
 from ..choices import EDITABLE_OPERATION_STATUSES, DisposalMethod, OperationKind, OperationStatus
-from .asset import MONEY, Asset
+from .asset import Asset
 
 
 class AssetOperation(BaseModel):
@@ -38,10 +38,10 @@ class AssetOperation(BaseModel):
     occurred_on = models.DateField("业务日期")
     due_on = models.DateField("约定归还日期", null=True, blank=True)
     disposal_method = models.CharField("处置方式", max_length=16, choices=DisposalMethod.choices, blank=True)
-    income = models.DecimalField("处置收入（元）", **MONEY, null=True, blank=True)
-    cost = models.DecimalField("费用（元）", **MONEY, null=True, blank=True, help_text="维修费用等。")
+    income = models.DecimalField("处置收入（元）", max_digits=16, decimal_places=2, null=True, blank=True)
+    cost = models.DecimalField("费用（元）", max_digits=16, decimal_places=2, null=True, blank=True, help_text="维修费用等。")
     reason = models.TextField("事由")
-    total_value = models.DecimalField("涉及资产原值合计（元）", **MONEY, default=Decimal("0"))
+    total_value = models.DecimalField("涉及资产原值合计（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
     line_count = models.PositiveIntegerField("资产数", default=0)
     status = models.CharField("状态", max_length=16, choices=OperationStatus.choices, default=OperationStatus.DRAFT,
                               db_index=True)
@@ -77,9 +77,9 @@ class AssetOperationLine(models.Model):
     operation = models.ForeignKey(AssetOperation, verbose_name="业务单", on_delete=models.CASCADE,
                                   related_name="lines")
     asset = models.ForeignKey(Asset, verbose_name="资产", on_delete=models.PROTECT, related_name="operation_lines")
-    original_value = models.DecimalField("原值（元）", **MONEY, default=Decimal("0"))
-    net_value = models.DecimalField("净值（元）", **MONEY, default=Decimal("0"))
-    new_value = models.DecimalField("变动后原值（元）", **MONEY, null=True, blank=True,
+    original_value = models.DecimalField("原值（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
+    net_value = models.DecimalField("净值（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
+    new_value = models.DecimalField("变动后原值（元）", max_digits=16, decimal_places=2, null=True, blank=True,
                                     help_text="价值变动时填写。")
     note = models.CharField("说明", max_length=200, blank=True)
 
