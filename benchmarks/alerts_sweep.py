@@ -6,8 +6,9 @@
 
 Each unit has 3 people of 行政编制; one unit in ten has a quota below that, so the first sweep opens
 ~2,000 alerts. Timed: the first sweep (opens them), a second sweep (idempotent: nothing changes), and a
-sweep after raising the quota of a quarter of the over-quota units (closes those), and the worst case:
-every unit over quota at once (20,000 alerts opened), then none (20,000 closed). Goal: each < 10 s.
+sweep after raising the quota of a quarter of the over-quota units (closes those), and the worst cases:
+every unit over quota at once (20,000 alerts opened), every alert changed at once (the severe threshold
+moves, 20,000 updated), then none over quota (20,000 closed). Goal: each < 10 s.
 """
 
 from __future__ import annotations
@@ -94,8 +95,8 @@ def run(backend: str, fresh: bool) -> None:
     django.setup()
     from django.db import connection
 
-    from qinjian.alerts.models import Alert
-    from qinjian.alerts.services import sweep_rule
+    from qinjian.alerts.models import Alert, AlertRule
+    from qinjian.alerts.services import rule_update, sweep_rule
     from qinjian.core import context
     from qinjian.org.models import Unit
 
@@ -121,6 +122,15 @@ def run(backend: str, fresh: bool) -> None:
         started, cpu = time.perf_counter(), time.process_time()
         result = sweep_rule(code=CODE)
         rows.append(("全部超编（每个单位一条）", time.perf_counter() - started, time.process_time() - cpu, result))
+        # every live alert changes at once (the severe threshold moves: 严重 → 预警 for all 20,000)
+        rule = AlertRule.objects.get(code=CODE)
+        rule_update(rule=rule, enabled=True, severity=rule.severity, frequency=rule.frequency,
+                    parameters={"severe_percent": 100})
+        started, cpu = time.perf_counter(), time.process_time()
+        result = sweep_rule(code=CODE)
+        rows.append(("全部变化（每条更新）", time.perf_counter() - started, time.process_time() - cpu, result))
+        rule_update(rule=rule, enabled=True, severity=rule.severity, frequency=rule.frequency,
+                    parameters={"severe_percent": 10})
         units.update(quota_admin=PER_UNIT)
         started, cpu = time.perf_counter(), time.process_time()
         result = sweep_rule(code=CODE)

@@ -19,6 +19,16 @@ A module declares a rule in its ``rules.py`` (imported from its AppConfig.ready)
 ``evaluate`` per object. Thresholds are read with ``self.param(name)`` from the rule's stored
 parameters (the sysadmin edits them), never written as literals in the rule's logic.
 
+Set-based rules (any rule over more than a few hundred objects): ``sweep()`` runs one query (an
+aggregate or a filter that returns only the objects where the condition holds, read with
+``.values(...).iterator()``) and yields a ``Finding`` per row; ``evaluate_many(ids)`` runs the same
+query restricted to ``pk__in=ids``. Do not leave ``evaluate()`` per object for large models: the
+defaults fall back to one query per object. Yielding is all a rule does — the alert center compares
+the findings with the rule's live alerts in memory and writes only the differences, in bulk (new,
+changed and resolved alerts and their change-log rows; no query per finding), so 20,000 findings cost
+about as much as reading 20,000 rows. Keys must be stable (``"asset:<pk>:idle"``), and ``data`` small.
+See ``qinjian/org/rules.py`` (单位超编) for the pattern.
+
 On change: after a transaction that saved or deleted a watched model commits, the rule is evaluated
 for the affected objects (``qinjian.alerts.signals``). Writers that bypass model signals (bulk
 inserts, ``QuerySet.update``) call ``qinjian.alerts.signals.objects_changed(model, ids)`` themselves.
@@ -38,7 +48,7 @@ if TYPE_CHECKING:
     from .models import AlertRule
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One condition that holds now. ``key`` is stable: the same condition always has the same key.
 

@@ -1,7 +1,13 @@
 """Which objects can carry attachments, QR codes and labels, and how a typed or scanned code finds them.
 
 Any business model (``BaseModel`` with ``get_absolute_url``) gets attachments and a QR code without
-registration. Labels and code lookup need a ``LabelSource``: one call per model, e.g. in the assets
+registration — except records where files make no sense: system and configuration records (alerts,
+reference standards, background jobs, roles, flow definitions, approval tasks; ``NOT_ATTACHABLE``).
+A model decides for itself with a class attribute, which wins over that list::
+
+    class DepreciationRun(BaseModel):
+        attachments_enabled = False   # no 附件 tab, no uploads, no QR code
+ Labels and code lookup need a ``LabelSource``: one call per model, e.g. in the assets
 app's ``ready()``::
 
     from qinjian.attachments.registry import LabelSource, register_label_source
@@ -29,11 +35,27 @@ def object_token(model_or_obj: type[models.Model] | models.Model) -> str:
     return model_or_obj._meta.label_lower
 
 
+# App labels or model labels (``app_label.model_name``) whose records carry no files: generated or
+# configuration records, whose pages have no use for a 附件 tab. A model's ``attachments_enabled``
+# attribute, when it sets one, wins over this list.
+NOT_ATTACHABLE = frozenset({
+    "alerts",                     # 预警 and 预警规则: raised and closed by the system
+    "standards",                  # 标准库: reference tables (each version names its source document)
+    "jobs",                       # 后台任务 records
+    "accounts",                   # roles and role assignments
+    "workflow.flowdefinition", "workflow.flowstep", "workflow.approvaltask",  # flow configuration, inbox rows
+})
+
+
 def is_attachable(model: type[models.Model]) -> bool:
     from .models import Attachment
 
+    enabled = getattr(model, "attachments_enabled", None)
+    if enabled is None:
+        enabled = model._meta.app_label not in NOT_ATTACHABLE and model._meta.label_lower not in NOT_ATTACHABLE
     return (
-        issubclass(model, BaseModel)
+        bool(enabled)
+        and issubclass(model, BaseModel)
         and not model._meta.abstract
         and model is not Attachment
         and callable(getattr(model, "get_absolute_url", None))

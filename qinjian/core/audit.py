@@ -142,32 +142,73 @@ class Change:
 
 
 def bulk_log_changes(changes: Iterable[Change], *, batch_size: int = 1000) -> int:
-    """Write one ObjectChange per change in a few INSERTs; same fields as core.audit.log_change."""
+    """Write one ObjectChange per change, set-based; same fields as core.audit.log_change.
+
+    The rows go in with the driver's bulk path (``qinjian.core.bulk_insert``: SQLite ``executemany``,
+    PostgreSQL ``COPY``), streamed — ``changes`` may be a generator. ``batch_size`` is kept for callers
+    and is no longer needed. All rows of one call share the timestamp of the call (one transaction)."""
+    content_types: dict[type, int] = {}
+
+    def records() -> Iterable[tuple[int, str, str, str, dict[str, Any] | None, dict[str, Any] | None, str]]:
+        for change in changes:
+            instance = change.instance
+            model = type(instance)
+            if model not in content_types:
+                content_types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
+            yield (content_types[model], change.action, str(instance.pk), str(instance)[:200], change.before,
+                   change.after, change.message)
+
+    return _write_changes(records())
+
+
+CHANGE_COLUMNS = ("time", "user_id", "user_name", "ip", "request_id", "source", "action", "content_type_id",
+                  "object_id", "object_repr", "before", "after", "changed_fields", "message")
+
+
+def _write_changes(records: Iterable[tuple[int, str, str, str, dict[str, Any] | None, dict[str, Any] | None, str]]
+                   ) -> int:
+    """(content type id, action, object id, repr, before, after, message) -> ObjectChange rows, as log_change."""
+    from django.utils import timezone
+
+    from .bulk_insert import insert_rows
+
     ctx = context.current()
     user = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
+    user_id = getattr(user, "pk", None)
     user_name = (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else ctx.source
-    content_types: dict[type, ContentType] = {}
-    rows: list[ObjectChange] = []
-    for change in changes:
-        before, after = change.before, change.after
-        changed = sorted(k for k in set(before or {}) | set(after or {})
-                         if (before or {}).get(k) != (after or {}).get(k))
-        if change.action == ObjectChange.Action.UPDATE and not changed and not change.message:
-            continue
-        model = type(change.instance)
-        if model not in content_types:
-            content_types[model] = ContentType.objects.get_for_model(model, for_concrete_model=True)
-        rows.append(ObjectChange(
-            user=user, user_name=user_name, ip=ctx.ip, request_id=ctx.request_id, source=ctx.source,
-            action=change.action, content_type=content_types[model], object_id=str(change.instance.pk),
-            object_repr=str(change.instance)[:200], before=before, after=after, changed_fields=changed,
-            message=change.message[:500],
-        ))
-    ObjectChange.objects.bulk_create(rows, batch_size=batch_size)
-    return len(rows)
+    now = timezone.now()
+    update = ObjectChange.Action.UPDATE
+    ip, request_id, source = ctx.ip, ctx.request_id, ctx.source
+
+    def rows() -> Iterable[tuple[Any, ...]]:
+        for content_type, action, object_id, text, before, after, message in records:
+            if before is None and after is not None:  # a creation: every filled field differs from nothing
+                changed = [k for k in sorted(after) if after[k] is not None]
+            else:
+                changed = sorted(k for k in set(before or {}) | set(after or {})
+                                 if (before or {}).get(k) != (after or {}).get(k))
+            if action == update and not changed and not message:
+                continue
+            yield (now, user_id, user_name, ip, request_id, source, action, content_type, object_id, text,
+                   before, after, changed, message[:500])
+
+    return insert_rows(ObjectChange, CHANGE_COLUMNS, rows())
 
 
 def bulk_log_created(objs: Sequence[models.Model], *, batch_size: int = 1000) -> int:
     """The change records of freshly bulk-inserted objects, as the post_save receiver writes them."""
     return bulk_log_changes((Change(obj, ObjectChange.Action.CREATE, after=snapshot(obj)) for obj in objs),
                             batch_size=batch_size)
+
+
+def bulk_log_created_rows(model: type[models.Model], rows: Iterable[tuple[Any, str, dict[str, Any]]]) -> int:
+    """:func:`bulk_log_created` for rows written without model instances (``qinjian.core.bulk_insert``).
+
+    ``rows`` yields (pk, ``str(instance)``, values by attname — every concrete column, as the instance
+    would hold them). The record is the one ``bulk_log_created`` would write for that instance: masked
+    and excluded fields honoured (:func:`snapshot`)."""
+    template = model()
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
+    create = ObjectChange.Action.CREATE
+    return _write_changes((content_type, create, str(pk), text[:200], None, snapshot(template, values), "")
+                          for pk, text, values in rows)

@@ -26,6 +26,8 @@ from qinjian.org.models import Department, Person, Rank, Region, Unit
 from qinjian.org.services.units import unit_create
 
 from .approvals import build_demo_approvals, reset_demo_approvals
+from .asset_documents import build_demo_asset_documents
+from .assets import build_demo_assets, reset_demo_assets
 from .plan import CityPlan
 
 DEMO_PASSWORD = "Demo@2026"
@@ -70,8 +72,11 @@ def check_password_policy(password: str) -> None:
 
 @transaction.atomic
 def build_city(plan: CityPlan, *, password: str = DEMO_PASSWORD,
-               progress: Callable[[str], None] = lambda _msg: None) -> BuildResult:
-    """Create whatever of the plan is missing. Running it again creates nothing."""
+               progress: Callable[[str], None] = lambda _msg: None, assets: bool = False) -> BuildResult:
+    """Create whatever of the plan is missing. Running it again creates nothing.
+
+    ``assets=True`` adds the asset ledgers (the demo command does; benchmarks generate their own cards).
+    """
     check_password_policy(password)
     result = BuildResult()
     with context.acting(source="cli"):
@@ -84,6 +89,9 @@ def build_city(plan: CityPlan, *, password: str = DEMO_PASSWORD,
         progress(f"人员 {len(plan.people)} 名")
         result.logins = _accounts(plan, units, password, result)
         result.created["approvals"] = build_demo_approvals()
+        if assets:
+            result.created["assets"] = build_demo_assets(plan, progress=progress)
+            result.created["asset_documents"] = build_demo_asset_documents(progress=progress)
         _sweep_alerts(progress)
     return result
 
@@ -218,6 +226,7 @@ def reset_city(plan: CityPlan) -> dict[str, int]:
     with context.acting(source="cli"):
         try:
             counts["approvals"] = reset_demo_approvals(unit_ids)
+            counts.update(reset_demo_assets(unit_ids))
             users = list(User.objects.filter(unit_id__in=unit_ids))
             counts["role_assignments"] = _delete_each(RoleAssignment.objects.filter(user__in=users))
             for user in users:

@@ -326,6 +326,7 @@ ACCOUNTS: tuple[tuple[str, str, str, str | None, bool], ...] = (
     ("wjw_admin", "unit_admin", "SFS-WJW", "办公室", False),
     ("sfq_admin", "unit_admin", "SFS-SFQ-ZFB", "办公室", False),
     ("jyj_asset", "unit_asset_officer", "SFS-JYJ", "财务科", False),
+    ("yz_asset", "unit_asset_officer", "SFS-JYJ-YZ", "总务处", False),
     ("jyj_vehicle", "unit_vehicle_officer", "SFS-JYJ", "办公室", False),
     ("jyj_budget", "unit_budget_officer", "SFS-JYJ", "财务科", True),
     ("staff", "staff", "SFS-JYJ", "基础教育科", False),

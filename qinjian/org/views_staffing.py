@@ -53,8 +53,26 @@ class StaffingRequestTable(Table):
     created_at = Column("申请时间")
 
 
+QUOTA_FIELDS = ("quota_admin", "quota_institution", "quota_worker")
+
+
+class UnitQuotaSelect(forms.Select):
+    """The unit select; each unit's current quotas ride on its option (``data-quota-admin`` …) so that
+    ``org/staffing_form.js`` fills the three quota fields when the unit is changed."""
+
+    def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int,
+                      subindex: int | None = None, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        unit = getattr(value, "instance", None)
+        if isinstance(unit, Unit):
+            for field in QUOTA_FIELDS:
+                option["attrs"][f"data-{field.replace('_', '-')}"] = getattr(unit, field)
+        return option
+
+
 class StaffingRequestForm(ServiceModelForm):
-    unit = UnitChoiceField(label="申请单位", queryset=Unit.objects.none())
+    unit = UnitChoiceField(label="申请单位", queryset=Unit.objects.none(),
+                           widget=UnitQuotaSelect(attrs={"data-qj-quota-source": ""}))
 
     fieldsets = (("申请单位", ("unit",)),
                  ("拟调整后的编制数", ("new_quota_admin", "new_quota_institution", "new_quota_worker")),
@@ -75,7 +93,8 @@ class StaffingRequestForm(ServiceModelForm):
             self.fields["unit"].disabled = True
         for name in ("new_quota_admin", "new_quota_institution", "new_quota_worker"):
             self.fields[name].widget.attrs.update({"min": 0, "max": 100000})
-            self.fields[name].help_text = "填写调整后的编制总数（不是增减数）。"
+            self.fields[name].help_text = "填写调整后的总数（不是增减数）；选择单位时自动填入其现有编制数。"
+            self.fields[name].widget.attrs["data-qj-quota"] = name.removeprefix("new_")
 
 
 class StaffingRequestListView(ObjectListView):
@@ -130,6 +149,7 @@ class StaffingRequestFormView(ObjectFormView):
     select_related = ("unit",)
     success_message = "编制调整申请“{obj}”已保存，确认无误后请提交审批。"
     permission_required = "org.add_staffingchangerequest"  # the applicant revises its draft: no change_ needed
+    form_script = "org/staffing_form.js"  # changing the unit refills the quota fields
 
     def check_permission(self) -> None:
         self.require("add")  # the applicant unit edits its own draft with the add permission

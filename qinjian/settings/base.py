@@ -242,6 +242,29 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # one name per choice set shared by several serializers (fields called "status"/"kind" collide)
+    "ENUM_NAME_OVERRIDES": {
+        "AssetStatusEnum": "qinjian.assets.choices.AssetStatus",
+        "AssetKindEnum": "qinjian.assets.choices.AssetKind",
+        "AssetEventKindEnum": "qinjian.assets.choices.EventKind",
+        "AssetMovementKindEnum": "qinjian.assets.choices.MovementKind",
+        "AssetOperationKindEnum": "qinjian.assets.choices.OperationKind",
+        "AssetOperationStatusEnum": "qinjian.assets.choices.OperationStatus",
+        "StocktakeCampaignStatusEnum": "qinjian.assets.choices.CampaignStatus",
+        "StocktakeResultEnum": "qinjian.assets.choices.StocktakeResult",
+        "StocktakeDiscrepancyEnum": "qinjian.assets.choices.DiscrepancyKind",
+        "StocktakeResolutionEnum": "qinjian.assets.choices.Resolution",
+        "DepreciationRunStatusEnum": "qinjian.assets.choices.RunStatus",
+        "PersonStatusEnum": "qinjian.org.choices.PersonStatus",
+        "ApprovalStatusEnum": "qinjian.workflow.choices.RequestStatus",
+        "ApprovalTaskStatusEnum": "qinjian.workflow.choices.TaskStatus",
+        "ApprovalActionKindEnum": "qinjian.workflow.choices.ActionKind",
+        "StandardVersionStatusEnum": "qinjian.standards.choices.VersionStatus",
+        "AttachmentKindEnum": "qinjian.attachments.models.Attachment.Kind",
+        "AlertStatusEnum": "qinjian.alerts.choices.AlertStatus",
+        "JobStatusEnum": "qinjian.jobs.models.JobRun.Status",
+        "ImportStatusEnum": "qinjian.core.models.imports.ImportBatch.Status",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "ui/table.html"

@@ -196,6 +196,30 @@ class StocktakeItemFactory(factory.django.DjangoModelFactory):
     expected_status = "in_use"
 
 
-__all__ = ["DEFAULT_PASSWORD", "AssetEventFactory", "AssetFactory", "AssetOperationFactory", "DataScope",
-           "DepartmentFactory", "PersonFactory", "StocktakeCampaignFactory", "StocktakeItemFactory",
-           "UnitFactory", "UserFactory", "make_user"]
+__all__ = [
+    "DEFAULT_PASSWORD",
+    "AssetEventFactory",
+    "AssetFactory",
+    "AssetOperationFactory",
+    "DataScope",
+    "DepartmentFactory",
+    "DepreciationRunFactory",
+    "PersonFactory",
+    "StocktakeCampaignFactory",
+    "StocktakeItemFactory",
+    "UnitFactory",
+    "UserFactory",
+    "make_user",
+]
+
+
+class DepreciationRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "assets.DepreciationRun"
+        django_get_or_create = ("month",)
+
+    month = datetime.date(2024, 12, 1)
+    status = "done"
+    asset_count = 0
+    total_amount = Decimal("0")
+    message = "测试计提"

@@ -1,5 +1,14 @@
-"""assets API (registered in api/urls.py)."""
+"""Asset card API routes (included by api/urls.py): /api/assets/cards/ and /api/assets/classify/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .assets import AssetClassifyViewSet, AssetViewSet
+
+router = SimpleRouter()
+router.register("cards", AssetViewSet, basename="asset")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("classify/", AssetClassifyViewSet.as_view({"post": "create"}), name="asset-classify"),
+    *router.urls,
+]

@@ -39,6 +39,7 @@ class Asset(BaseModel):
     kind = models.CharField("资产类型", max_length=16, choices=AssetKind.choices, default=AssetKind.GENERAL)
     asset_class = models.ForeignKey("standards.AssetClass", verbose_name="资产分类", on_delete=models.PROTECT,
                                     related_name="assets")
+    # db_index on PostgreSQL also makes the varchar_pattern_ops "_like" index the class-subtree LIKE uses
     class_code = models.CharField("分类代码", max_length=9, db_index=True, editable=False)
     class_confirmed = models.BooleanField("分类已确认", default=True,
                                           help_text="导入时自动分类置信度低、尚待人工确认的为否。")
@@ -225,3 +226,49 @@ class AssetMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.value}"
+
+
+class BalanceMonth(models.Model):
+    """A month-end for which ``AssetBalance`` rows are stored; ``is_valid`` drops to False when a journal
+    line dated on or before it is written later (back-dated bookings, imports), until it is rebuilt."""
+
+    month_end = models.DateField("月末日期", unique=True)
+    is_valid = models.BooleanField("有效", default=True, db_index=True)
+    built_at = models.DateTimeField("生成时间", null=True, blank=True)
+    row_count = models.PositiveIntegerField("行数", default=0)
+
+    class Meta:
+        verbose_name = "月末余额期间"
+        verbose_name_plural = "月末余额期间"
+        ordering = ["-month_end"]
+
+    def __str__(self) -> str:
+        return f"{self.month_end:%Y-%m-%d}"
+
+
+class AssetBalance(models.Model):
+    """Month-end holdings by unit and class (the journal summed up to ``month_end``, with the accumulated
+    depreciation of that day): a ledger as of any date = the last valid month-end + the journal after it."""
+
+    month_end = models.DateField("月末日期")
+    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    class_code = models.CharField("分类代码", max_length=9)
+    quantity = models.IntegerField("数量", default=0)
+    value = models.DecimalField("原值（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
+    value_fiscal = models.DecimalField("财政拨款（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
+    value_nonfiscal = models.DecimalField("非财政拨款（元）", max_digits=16, decimal_places=2, default=Decimal("0"))
+    accumulated_depreciation = models.DecimalField("累计折旧（元）", max_digits=16, decimal_places=2,
+                                                   default=Decimal("0"))
+
+    objects = ScopedManager()
+    scope_unit_field = "unit"
+
+    class Meta:
+        verbose_name = "资产月末余额"
+        verbose_name_plural = "资产月末余额"
+        ordering = ["month_end", "unit", "class_code"]
+        constraints = [models.UniqueConstraint(fields=["month_end", "unit", "class_code"],
+                                               name="assets_balance_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.month_end} {self.class_code} {self.value}"

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db import models
 from django.http import Http404, HttpResponse, HttpResponseBase
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -114,7 +114,16 @@ class LabelPdfView(APIView):
         return pages.LabelPdfView.as_view()(request._request)
 
 
-@extend_schema(tags=TAGS, parameters=[OpenApiParameter("code", str, description="扫描到的二维码内容或手工输入的编码")])
+_LOOKUP_RESPONSE = inline_serializer("ScanLookupResult", {
+    "status": serializers.CharField(), "message": serializers.CharField(), "url": serializers.CharField(),
+    "choices": inline_serializer("ScanLookupChoice", {
+        "kind": serializers.CharField(), "code": serializers.CharField(), "name": serializers.CharField(),
+        "url": serializers.CharField()}, many=True),
+})
+
+
+@extend_schema(tags=TAGS, parameters=[OpenApiParameter("code", str, description="扫描到的二维码内容或手工输入的编码")],
+               responses=_LOOKUP_RESPONSE)
 class LookupView(APIView):
     """What a scanned QR code or a typed code opens, within the caller's scope."""
 

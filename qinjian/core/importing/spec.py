@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from django.utils.module_loading import autodiscover_modules
 
-from .parsing import parse_text
+from .parsing import CellError, parse_text
 
 # progress(stage, done, total): stage is "read" / "validate" / "commit"
 Progress = Callable[[str, int, int], None]
@@ -87,6 +87,10 @@ class Report:
         self.error_rows: set[int] = set()
         self.counts: dict[str, int] = dict.fromkeys(self.ACTIONS, 0)
         self.samples: dict[str, list[dict[str, Any]]] = {a: [] for a in self.ACTIONS}
+        # What the user chose on the upload page (e.g. the unit) and per row in the preview.
+        self.options: dict[str, Any] = {}
+        self.decisions: dict[int, str] = {}
+        self.confirmations: list[dict[str, Any]] = []  # rows still waiting for the user's decision
 
     def column_title(self, key: str) -> str:
         if self.table is not None and key in self.table.headers:
@@ -108,12 +112,33 @@ class Report:
         if len(self.samples[action]) < self.PREVIEW_ROWS:
             self.samples[action].append({"row": row, "values": display, "changes": list(changes)})
 
+    def decision(self, row: int) -> str | None:
+        """The value the user chose for this row in the preview (checked by ``ImportSpec.check_decision``)."""
+        return self.decisions.get(row)
+
+    def confirm(self, row: int, item: dict[str, Any]) -> None:
+        """A row the user must confirm before the commit: ``item`` holds what the preview shows
+        (``values``: column key -> text, ``suggested``: value, ``suggested_label``, ``confidence``, ``reason``)."""
+        self.confirmations.append({"row": row, **item})
+
     @property
     def error_count(self) -> int:
         return len(self.error_rows)
 
     def as_counts(self) -> dict[str, int]:
-        return {**self.counts, "error": self.error_count, "error_messages": len(self.errors)}
+        counts = {**self.counts, "error": self.error_count, "error_messages": len(self.errors)}
+        if self.confirmations:
+            counts["confirm"] = len(self.confirmations)
+        return counts
+
+
+@dataclass
+class Decided:
+    """What :meth:`ImportSpec.apply_decisions` did to a kept plan."""
+
+    resolved: dict[int, dict[str, str]]  # row -> its preview values (display) now that it is decided
+    pending: list[dict[str, Any]]  # the confirmations still open, as ``Report.confirm`` items (with "row")
+    pending_count: int
 
 
 class ImportSpec:
@@ -133,9 +158,40 @@ class ImportSpec:
     preview_keys: ClassVar[Sequence[str]] = ()
     preview_labels: ClassVar[dict[str, str]] = {}  # preview headings that differ from the column label
     url_names: ClassVar[dict[str, str]] = {}  # step -> url name (upload, preview, template ...)
+    confirm_label: ClassVar[str] = ""
+    # Models ("app.Model") whose rows validation looks at: a kept plan is reused at commit only if
+    # none of them has a change record since validation began (empty: always validate again).
+    depends_on: ClassVar[tuple[str, ...]] = ()  # what the user confirms per row in the preview, e.g. 资产分类
+
+    def upload_options(self, user: Any) -> list[dict[str, Any]]:
+        """Extra fields of the upload form: dicts with name, label, choices [(value, label)], required, help."""
+        return []
+
+    def clean_options(self, data: Any, user: Any) -> dict[str, Any]:
+        """The upload form's extra fields, checked (raise ValidationFailed with fields={name: [...]})."""
+        return {}
+
+    def describe_options(self, options: dict[str, Any]) -> str:
+        """One line for the preview saying what was chosen at upload (e.g. 导入到：某某局)."""
+        return ""
+
+    def decision_choices(self) -> list[tuple[str, str]]:
+        """Values offered when confirming a row (a datalist in the preview)."""
+        return []
+
+    def check_decision(self, value: str) -> tuple[str, str]:
+        """A value the user chose for a row in the preview -> (stored value, label); CellError if not allowed."""
+        raise CellError("该导入不需要逐行确认。")
 
     def validate(self, table: Table, *, user: Any, report: Report, progress: Progress) -> Any:
         raise NotImplementedError
+
+    def apply_decisions(self, plan: Any, decisions: dict[int, str]) -> Decided | None:
+        """Complete a kept plan with the user's per-row decisions, without validating the file again.
+
+        Only for specs whose rows wait for nothing but the decision (everything else already checked):
+        returns what changed, or None when the spec cannot (the driver then validates again)."""
+        return None
 
     def commit(self, plan: Any, *, user: Any, progress: Progress) -> dict[str, int]:
         raise NotImplementedError

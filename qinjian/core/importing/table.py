@@ -41,14 +41,41 @@ def match_header(cells: Sequence[Any], columns: Sequence[Column]) -> dict[str, t
     return found
 
 
+def _merge_header(upper: Sequence[Any], lower: Sequence[Any], columns: Sequence[Column]
+                  ) -> dict[str, tuple[int, str]] | None:
+    """A two-row header (merged cells: 价值 over 原值 | 财政拨款 | 非财政拨款): per column the lower
+    row's name when it names a column, else the upper row's. None unless the lower row is a header row
+    (most of its filled cells name columns) that adds something."""
+    filled = [c for c in lower if not is_blank(c)]
+    below = match_header(lower, columns)
+    if not below or len(below) * 2 < len(filled):
+        return None
+    lookup = _lookup(columns)
+    found: dict[str, tuple[int, str]] = {}
+    for index in range(max(len(upper), len(lower))):
+        for cells in (lower, upper):
+            cell = cells[index] if index < len(cells) else None
+            key = lookup.get(header_key(cell))
+            if key and key not in found and index not in {i for i, _ in found.values()}:
+                found[key] = (index, str(cell).strip())
+                break
+    return found
+
+
 def _find_header(rows: list[tuple[int, tuple[Any, ...]]], columns: Sequence[Column]
                  ) -> tuple[int, dict[str, tuple[int, str]]] | None:
+    """(last header row, mapping) of the row — or pair of rows — naming the most columns."""
     best: tuple[int, dict[str, tuple[int, str]]] | None = None
     need = 1 if len(columns) == 1 else 2
-    for number, cells in rows:
+    for position, (number, cells) in enumerate(rows):
         found = match_header(cells, columns)
         if len(found) >= need and (best is None or len(found) > len(best[1])):
             best = (number, found)
+        if found and position + 1 < len(rows):
+            next_number, next_cells = rows[position + 1]
+            merged = _merge_header(cells, next_cells, columns)
+            if merged and len(merged) > len(found) and (best is None or len(merged) > len(best[1])):
+                best = (next_number, merged)
     return best
 
 

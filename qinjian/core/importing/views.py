@@ -18,16 +18,25 @@ from django.utils import timezone
 from django.views import View
 
 from qinjian.core import background
-from qinjian.core.errors import DomainError
+from qinjian.core.errors import DomainError, ValidationFailed
 from qinjian.core.excel import workbook_response, xlsx_response
 from qinjian.core.models import ImportBatch
 
 from .reader import ImportRefused, estimate_rows, max_bytes, max_rows
-from .services import import_commit, import_upload, import_validate
+from .services import (
+    batch_decisions,
+    batch_options,
+    import_commit,
+    import_decide,
+    import_upload,
+    import_validate,
+    pending_confirmations,
+)
 from .spec import ImportSpec, get_spec
 from .template import build_template
 
 SHOWN_ERRORS = 500
+CONFIRM_PAGE = 50
 
 
 def _url(name: str, *args: Any) -> str:
@@ -70,25 +79,39 @@ class ImportView(LoginRequiredMixin, View):
 
 
 class ImportUploadView(ImportView):
-    """Step 1: choose a file. POST stores it, validates it and goes to the preview."""
+    """Step 1: choose a file (and the spec's upload options). POST stores it, validates it and goes to
+    the preview."""
+
+    template_name = "core/import/upload.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.render_form(request)
 
-    def render_form(self, request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
+    def render_form(self, request: HttpRequest, error: str = "", status: int = 200,
+                    option_errors: dict[str, Any] | None = None) -> HttpResponse:
         recent = ImportBatch.objects.filter(user=request.user, kind=self.kind).order_by("-created_at")[:5]
-        return render(request, "core/import/upload.html", self.context(
+        options = self.spec.upload_options(request.user)
+        for option in options:
+            option["value"] = request.POST.get(option["name"], option.get("initial", "")) \
+                if request.method == "POST" else option.get("initial", "")
+            option["errors"] = (option_errors or {}).get(option["name"], [])
+        return render(request, self.template_name, self.context(
             step=1, error=error, recent=recent, max_mb=max_bytes() // (1024 * 1024), max_rows=max_rows(),
-            preview_name=self.spec.url_names["preview"],
+            preview_name=self.spec.url_names["preview"], options=options,
             job_rows=background.import_job_rows() if background.runner() is not None else 0,
         ), status=status)
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            options = self.spec.clean_options(request.POST, request.user)
+        except ValidationFailed as exc:
+            return self.render_form(request, exc.message, status=400, option_errors=exc.fields)
         upload = request.FILES.get("file")
         if upload is None:
             return self.render_form(request, "请选择要导入的文件。", status=400)
         try:
-            batch = import_upload(user=request.user, kind=self.kind, upload=upload, name=upload.name or "")
+            batch = import_upload(user=request.user, kind=self.kind, upload=upload, name=upload.name or "",
+                                  options=options)
         except ImportRefused as exc:
             return self.render_form(request, exc.message, status=400)
         runner = background.runner()
@@ -106,7 +129,30 @@ class ImportUploadView(ImportView):
 
 
 class ImportPreviewView(ImportView):
-    """Step 2 (and 3 once committed): counts, sample rows of each kind, every error by row and column."""
+    """Step 2 (and 3 once committed): counts, sample rows of each kind, every error by row and column,
+    and the rows the user must confirm (a page at a time)."""
+
+    template_name = "core/import/preview.html"
+
+    def confirmation_context(self, request: HttpRequest, batch: ImportBatch) -> dict[str, Any]:
+        pending = pending_confirmations(batch) if batch.status == ImportBatch.Status.VALIDATED else []
+        try:
+            page = max(1, int(request.GET.get("cpage", "1")))
+        except ValueError:
+            page = 1
+        pages = max(1, (len(pending) + CONFIRM_PAGE - 1) // CONFIRM_PAGE)
+        page = min(page, pages)
+        decided = batch_decisions(batch)
+        rows = pending[(page - 1) * CONFIRM_PAGE: page * CONFIRM_PAGE]
+        decide = self.spec.url_names.get("decide")
+        return {
+            "confirm_rows": [{**r, "decided": decided.get(int(r["row"]), "")} for r in rows],
+            "confirm_total": int((batch.counts or {}).get("confirm") or 0), "confirm_page": page,
+            "confirm_pages": pages, "confirm_suggested": sum(1 for r in pending if r.get("suggested")),
+            "decide_url": reverse(decide, args=[batch.token]) if decide and pending else "",
+            "decision_choices": self.spec.decision_choices() if pending else [],
+            "options_text": self.spec.describe_options(batch_options(batch)),
+        }
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         batch = self.batch(token)
@@ -129,7 +175,8 @@ class ImportPreviewView(ImportView):
             ("update", "已更新" if done else "将更新", "blue", rows("update"), counts.get("update", 0)),
             ("unchanged", "无变化", "secondary", rows("unchanged"), counts.get("unchanged", 0)),
         ]
-        return render(request, "core/import/preview.html", self.context(
+        return render(request, self.template_name, self.context(
+            **self.confirmation_context(request, batch),
             step=step, batch=batch, counts=counts, tabs=tabs, columns=columns,
             errors=batch.errors[:SHOWN_ERRORS], more_errors=max(0, len(batch.errors) - SHOWN_ERRORS),
             commit_url=reverse(self.spec.url_names["commit"], args=[batch.token]),
@@ -158,6 +205,30 @@ class ImportCommitView(ImportView):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect(self.spec.url_names["preview"], token=batch.token)
+
+
+class ImportDecideView(ImportView):
+    """POST the user's per-row choices (``decide_<row>`` fields) or accept every suggestion, then back
+    to the preview (validated again)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        batch = self.batch(token)
+        decisions = {int(key[7:]): str(value) for key, value in request.POST.items()
+                     if key.startswith("decide_") and key[7:].isdigit()}
+        try:
+            import_decide(batch=batch, user=request.user, decisions=decisions,
+                          accept_suggested=bool(request.POST.get("accept_all")))
+        except ValidationFailed as exc:
+            messages.error(request, exc.message)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已保存分类确认。")
+        url = reverse(self.spec.url_names["preview"], args=[batch.token])
+        page = request.POST.get("cpage", "")
+        return redirect(f"{url}?cpage={page}" if page.isdigit() else url)
 
 
 class ImportErrorsView(ImportView):

@@ -160,7 +160,7 @@ def test_reset_rebuilds_and_keeps_other_data():
     other = UnitFactory(code="OTHER", name="其他市人民政府")
     Person.objects.filter(code="SFS-P000001").update(name="改过的名字")
     counts = reset_city(plan)
-    assert counts["people"] == SMALL and counts["units"] == len(plan.units) and counts["accounts"] == 21
+    assert counts["people"] == SMALL and counts["units"] == len(plan.units) and counts["accounts"] == 22
     assert Unit.objects.filter(code__startswith="SFS").count() == 0
     assert Unit.objects.filter(pk=other.pk).exists()
     build_city(plan)

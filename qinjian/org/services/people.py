@@ -12,6 +12,11 @@ from ..choices import Gender, PersonStatus, StaffingType
 from ..models import Department, Person, Rank, Unit
 from ..validators import mobile_error
 
+# Django's enum ``.values`` builds a new list on every access: person_check runs once per imported row.
+_GENDERS = frozenset(Gender.values)
+_STAFFING_TYPES = frozenset(StaffingType.values)
+_STATUSES = frozenset(PersonStatus.values)
+
 PERSON_FIELDS = ("code", "name", "gender", "unit", "department", "rank", "post", "staffing_type", "status",
                  "phone", "sort_order")
 
@@ -32,7 +37,7 @@ def person_check(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[s
         errors["name"] = ["请填写姓名。"]
     elif len(name) > 50:
         errors["name"] = ["姓名不能超过 50 个字符。"]
-    if data.get("gender") not in Gender.values:
+    if data.get("gender") not in _GENDERS:
         errors["gender"] = ["请选择性别。"]
     unit: Unit | None = data.get("unit")
     if unit is None:
@@ -45,9 +50,9 @@ def person_check(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[s
     rank: Rank | None = data.get("rank")
     if rank is not None and unit is not None and rank.level != unit.level:
         errors["rank"] = [f"职级“{rank.name}”不适用于{unit.get_level_display()}单位。"]
-    if data.get("staffing_type", StaffingType.ADMIN) not in StaffingType.values:
+    if data.get("staffing_type", StaffingType.ADMIN) not in _STAFFING_TYPES:
         errors["staffing_type"] = ["编制类型不正确。"]
-    if data.get("status", PersonStatus.ACTIVE) not in PersonStatus.values:
+    if data.get("status", PersonStatus.ACTIVE) not in _STATUSES:
         errors["status"] = ["人员状态不正确。"]
     phone = (data.get("phone") or "").strip().replace(" ", "").replace("-", "")
     message = mobile_error(phone)

@@ -272,3 +272,28 @@ def test_api_revise_after_return(people):
     assert [s["name"] for s in again.json()["steps"]] == ["中心综合处审核"]
     page = browser_as(people.edu_admin).get(f"/org/staffing/{req.pk}/").content.decode()
     assert "已退回修改" not in page  # pending again: no return notice
+
+
+def test_unit_options_carry_current_quotas_for_the_form_script(people):
+    """Changing the unit refills the quota fields: each option carries that unit's current quotas and the
+    page loads the script that copies them (no inline JS)."""
+    import re
+
+    edu, school = people.city.edu, people.city.edu_school
+    Unit.objects.filter(pk=school.pk).update(quota_admin=7, quota_institution=55, quota_worker=3)
+    page = browser_as(people.edu_admin).get("/org/staffing/new/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert '<script src="/static/org/staffing_form.js"></script>' in html
+    assert re.search(r'<select name="unit"[^>]*data-qj-quota-source', html)
+    option = re.search(rf'<option value="{school.pk}"[^>]*>', html).group(0)
+    assert 'data-quota-admin="7"' in option and 'data-quota-institution="55"' in option
+    assert 'data-quota-worker="3"' in option
+    edu_option = re.search(rf'<option value="{edu.pk}"[^>]*>', html).group(0)
+    assert f'data-quota-admin="{Unit.objects.get(pk=edu.pk).quota_admin}"' in edu_option
+    for name, key in (("new_quota_admin", "quota_admin"), ("new_quota_institution", "quota_institution"),
+                      ("new_quota_worker", "quota_worker")):
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*data-qj-quota="{key}"|'
+                         rf'<input[^>]*data-qj-quota="{key}"[^>]*name="{name}"', html)
+    # units outside the user's scope are not offered (nor their quotas)
+    assert f'<option value="{people.city.health.pk}"' not in html

@@ -12,7 +12,9 @@ from qinjian.demo.plan import DEFAULT_PEOPLE, build_plan
 
 URL = "http://127.0.0.1:8000/"
 LABELS = {"regions": "行政区划", "units": "单位", "departments": "内设机构", "people": "人员", "accounts": "账户",
-          "role_assignments": "角色授权", "approvals": "审批示例"}
+          "role_assignments": "角色授权", "approvals": "审批示例",
+          "assets": "资产卡片", "asset_documents": "资产业务单和盘点示例", "asset_operations": "资产业务单",
+          "stocktakes": "盘点任务"}
 
 
 def _width(text: str) -> int:
@@ -54,7 +56,7 @@ class Command(BaseCommand):
                 counts = reset_city(plan)
                 done = "、".join(f"{LABELS.get(k, k)} {v}" for k, v in counts.items() if v)
                 self.stdout.write(f"已删除原示范数据：{done or '无'}")
-            result = build_city(plan, password=options["password"],
+            result = build_city(plan, password=options["password"], assets=True,
                                 progress=lambda msg: self.stdout.write(f"  · {msg}"))
         except DomainError as exc:
             raise CommandError(exc.message) from exc

@@ -1,0 +1,313 @@
+"""Asset benchmarks at city scale (500,000 cards, 300 units): the card list, the as-of-date ledger, depreciation.
+
+    python benchmarks/assets_bench.py                 # SQLite; plus PostgreSQL when QINJIAN_BENCH_PG=1
+    python benchmarks/assets_bench.py --pg --sqlite   # both
+    python benchmarks/assets_bench.py -n 50 --out /tmp/assets_perf.md
+
+Each backend runs in its own process on the benchmark database (``generate.py`` for units and people,
+``assets_generate.py`` for the cards). Measured, as the center's 资产管理处 user (scope: all):
+
+(a) the card list page /assets/cards/ and the card API /api/assets/cards/ with filters (unit with its
+    subtree, status, class prefix, search), p50/p95 against the raw floor — the same page of rows and
+    the count fetched with the database driver alone and serialized to JSON — and query counts;
+(b) the ledger summary by unit and class as of the last year-end (``assets.selectors.ledger_summary``);
+(c) the monthly depreciation run (``assets.services.depreciation.depreciation_run``), in a transaction
+    that is rolled back, so it can be measured again.
+A part whose code is not there yet is reported as missing, not failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime as dt
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import assets_generate
+import generate
+from run import _interleaved, _pct
+
+GOAL_LIST_P95_MS, GOAL_RATIO, GOAL_LEDGER_S, GOAL_RUN_S = 150.0, 3.0, 1.0, 60.0
+SEARCH = "计算机"
+CLASS_PREFIX = "A0201"
+STATUS = "in_use"
+PAGE_SIZE = 50
+
+FLOOR_SQL = """
+SELECT a.id, a.code, a.name, a.class_code, c.name, a.spec_model, u.id, u.name, d.name, p.name, a.location, a.status,
+       a.quantity, a.original_value, a.accumulated_depreciation, a.acquired_on
+FROM assets_asset a
+JOIN org_unit u ON u.id = a.unit_id
+JOIN standards_assetclass c ON c.id = a.asset_class_id
+LEFT JOIN org_department d ON d.id = a.department_id
+LEFT JOIN org_person p ON p.id = a.custodian_id
+WHERE {where}
+ORDER BY u.tree_path, a.code
+LIMIT {ph}
+"""
+FLOOR_COUNT = "SELECT COUNT(*) FROM assets_asset a JOIN org_unit u ON u.id = a.unit_id WHERE {where}"
+
+
+def make_floor(backend: str, tree_path: str, *, search: bool) -> Any:
+    if backend == "postgresql":
+        import psycopg
+
+        conn: Any = psycopg.connect(generate.pg_url(), autocommit=True)
+        ph = "%s"
+        like = "UPPER({col}) LIKE UPPER(%s)"
+    else:
+        import sqlite3
+
+        from django.conf import settings
+
+        conn = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+        ph = "?"
+        like = "{col} LIKE ?"
+    where = f"u.tree_path LIKE {ph} AND a.status = {ph} AND a.class_code LIKE {ph}"
+    params: list[Any] = [tree_path + "%", STATUS, CLASS_PREFIX + "%"]
+    if search:
+        cols = ("a.code", "a.name", "a.spec_model", "a.legacy_code")
+        where += " AND (" + " OR ".join(like.format(col=c) for c in cols) + ")"
+        params += [f"%{SEARCH}%"] * len(cols)
+    rows_sql, count_sql = FLOOR_SQL.format(where=where, ph=ph), FLOOR_COUNT.format(where=where)
+
+    def floor() -> str:
+        cur = conn.cursor()
+        cur.execute(count_sql, params)
+        count = cur.fetchone()[0]
+        cur.execute(rows_sql, [*params, PAGE_SIZE])
+        results = [{"id": r[0], "code": r[1], "name": r[2], "class_code": r[3], "class_name": r[4],
+                    "spec_model": r[5], "unit": {"id": r[6], "name": r[7]}, "department": r[8], "custodian": r[9],
+                    "location": r[10], "status": r[11], "quantity": r[12], "original_value": str(r[13]),
+                    "accumulated_depreciation": str(r[14]), "acquired_on": str(r[15])} for r in cur.fetchall()]
+        return json.dumps({"count": count, "results": results}, ensure_ascii=False)
+
+    return floor
+
+
+def _resolve(name: str) -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def bench_lists(backend: str, n: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from qinjian.accounts.models import User
+    from qinjian.org.models import Unit
+
+    page_url = _resolve("assets:asset_list")
+    user = User.objects.get(username="asset")
+    root = Unit.objects.get(code="SFS")
+    client = Client()
+    client.force_login(user)
+    out: dict[str, Any] = {"rows": [], "missing": []}
+    if page_url is None:
+        out["missing"].append("资产卡片列表页面（assets:asset_list）")
+    for search in (False, True):
+        floor = make_floor(backend, root.tree_path, search=search)
+        expected = json.loads(floor())["count"]
+        page_params: dict[str, Any] = {"unit": root.pk, "include_sub": "on", "status": STATUS,
+                                       "class_code": CLASS_PREFIX, "per_page": PAGE_SIZE}
+        api_params: dict[str, Any] = {"within": root.pk, "status": STATUS, "class_code": CLASS_PREFIX,
+                                      "page_size": PAGE_SIZE}
+        if search:
+            page_params["q"] = SEARCH
+            api_params["search"] = SEARCH
+        targets = {"api": ("/api/assets/cards/", api_params)}
+        if page_url:
+            targets["page"] = (page_url, page_params)
+        calls: dict[str, Any] = {"floor": floor}
+        queries: dict[str, int] = {}
+        for name, (url, params) in targets.items():
+            def call(url: str = url, params: dict[str, Any] = params) -> Any:
+                response = client.get(url, params)
+                if response.status_code != 200:
+                    raise SystemExit(f"{url} 返回 {response.status_code}")
+                return response
+
+            response = call()
+            if name == "api":
+                body = response.json()
+                if body.get("count") != expected:
+                    print(f"  注意：API 返回 {body.get('count')} 条，floor 为 {expected} 条（筛选条件语义可能不同）")
+            with CaptureQueriesContext(connection) as captured:
+                call()
+            queries[name] = len(captured)
+            calls[name] = call
+        timings = _interleaved(calls, n, warmup=5)
+        base = timings["floor"]
+        for name in targets:
+            t = timings[name]
+            out["rows"].append({"endpoint": name, "search": search, "matches": expected, "queries": queries[name], **t,
+                                "floor_p50": base["p50"], "floor_p95": base["p95"],
+                                "ratio_p50": t["p50"] / base["p50"], "ratio_p95": t["p95"] / base["p95"]})
+    return out
+
+
+def _timed(fn: Any, n: int) -> dict[str, float]:
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return {"p50": sorted(samples)[len(samples) // 2], "p95": _pct(samples, 0.95), "max": max(samples)}
+
+
+def bench_ledger(n: int) -> dict[str, Any]:
+    from qinjian.accounts.models import User
+
+    try:
+        from qinjian.assets.selectors import ledger_summary
+    except ImportError:
+        return {"missing": "qinjian.assets.selectors.ledger_summary"}
+    user = User.objects.get(username="asset")
+    year_end = datetime.date(datetime.date.today().year - 1, 12, 31)
+    result: dict[str, Any] = {"day": year_end.isoformat()}
+    result["by_unit_class"] = _timed(lambda: ledger_summary(user, year_end), n)
+    result["by_class"] = _timed(lambda: ledger_summary(user, year_end, by_unit=False), n)
+    result["today"] = _timed(lambda: ledger_summary(user, datetime.date.today()), n)
+    result["groups"] = len(ledger_summary(user, year_end))
+    ledger_url = _resolve("assets:ledger")
+    if ledger_url:
+        from django.test import Client
+
+        client = Client()
+        client.force_login(user)
+        result["page"] = _timed(lambda: client.get(ledger_url, {"on": year_end.isoformat()}), max(3, n // 2))
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def bench_depreciation() -> dict[str, Any]:
+    from django.db import transaction
+
+    try:
+        from qinjian.assets.services.depreciation import depreciation_run, previous_month
+    except ImportError:
+        return {"missing": "qinjian.assets.services.depreciation.depreciation_run"}
+    from qinjian.assets.models import DepreciationRun
+
+    month = previous_month(datetime.date.today())
+    result: dict[str, Any] = {"month": month.isoformat()}
+    try:
+        with transaction.atomic():
+            DepreciationRun.objects.filter(month__gte=month).delete()
+            start, cpu = time.perf_counter(), time.process_time()
+            run = depreciation_run(month=month, actor=None)
+            result.update(seconds=time.perf_counter() - start, cpu=time.process_time() - cpu, cards=run.asset_count,
+                          amount=str(run.total_amount))
+            raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+def run_backend(backend: str, n: int) -> dict[str, Any]:
+    assets_generate.ensure(backend, quiet=False)
+    from qinjian.assets.models import Asset
+
+    results: dict[str, Any] = {"backend": backend, "cards": Asset.objects.count(), "load_before": os.getloadavg()[0]}
+    results["lists"] = bench_lists(backend, n)
+    results["ledger"] = bench_ledger(max(5, n // 10))
+    results["depreciation"] = bench_depreciation()
+    results["load_after"] = os.getloadavg()[0]
+    return results
+
+
+def report(results: dict[str, Any], n: int) -> str:
+    lines = [f"### {results['backend']}（{results['cards']:,} 张资产卡片；系统负载 {results['load_before']:.1f} → "
+             f"{results['load_after']:.1f}）", ""]
+    lists = results["lists"]
+    for missing in lists["missing"]:
+        lines.append(f"- 尚未实现，未测：{missing}")
+    lines += ["", f"(a) 资产卡片列表：单位=示范市人民政府（含下级）、使用状况=在用、分类前缀 {CLASS_PREFIX}，"
+              f"每页 {PAGE_SIZE} 条，每项 {n} 次请求", "",
+              "| 端点 | 搜索 | 命中 | p50 ms | p95 ms | floor p50 | floor p95 | ×p50 | ×p95 | 查询数 | 目标 |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in lists["rows"]:
+        ok = r["p95"] < GOAL_LIST_P95_MS and r["ratio_p95"] <= GOAL_RATIO
+        lines.append(f"| {r['endpoint']} | {'“' + SEARCH + '”' if r['search'] else '—'} | {r['matches']} | "
+                     f"{r['p50']:.1f} | {r['p95']:.1f} | {r['floor_p50']:.2f} | {r['floor_p95']:.2f} | "
+                     f"{r['ratio_p50']:.1f} | {r['ratio_p95']:.1f} | {r['queries']} | {'达到' if ok else '未达到'} |")
+    ledger = results["ledger"]
+    lines.append("")
+    if "missing" in ledger:
+        lines.append(f"(b) 账面汇总：尚未实现（{ledger['missing']}）")
+    else:
+        lines.append(f"(b) 截至 {ledger['day']} 的资产账面汇总（{ledger['groups']} 个单位×类别组）：")
+        for key, label in (("by_unit_class", "按单位和类别"), ("by_class", "按类别（全市合计）"), ("today", "按单位和类别，截至今天"),
+                           ("page", "资产账页面")):
+            if key in ledger:
+                t = ledger[key]
+                ok = t["p95"] < GOAL_LEDGER_S
+                lines.append(f"- {label}：p50 {t['p50'] * 1000:.0f} ms，p95 {t['p95'] * 1000:.0f} ms"
+                             f"（目标 < 1 秒：{'达到' if ok else '未达到'}）")
+    dep = results["depreciation"]
+    lines.append("")
+    if "missing" in dep:
+        lines.append(f"(c) 月度折旧计提：尚未实现（{dep['missing']}）")
+    else:
+        ok = dep["seconds"] < GOAL_RUN_S
+        lines.append(f"(c) 计提 {dep['month'][:7]} 折旧：{dep['cards']:,} 项资产，合计 {dep['amount']} 元，"
+                     f"用时 {dep['seconds']:.1f} 秒（本进程 CPU {dep['cpu']:.1f} 秒；目标 < 60 秒：{'达到' if ok else '未达到'}）")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="资产基准测试（50 万张卡片：列表、账面汇总、折旧计提）")
+    parser.add_argument("--pg", action="store_true", help="测 PostgreSQL（或设 QINJIAN_BENCH_PG=1）")
+    parser.add_argument("--sqlite", action="store_true", help="测 SQLite（未指定任何数据库时默认）")
+    parser.add_argument("-n", type=int, default=100, help="每项请求次数（默认 100）")
+    parser.add_argument("--out", default="", help="把结果（Markdown）追加写入此文件")
+    parser.add_argument("--worker", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.worker:
+        results = run_backend(args.worker, args.n)
+        (generate.BENCH_DIR / f"assets-results-{args.worker}.json").write_text(
+            json.dumps(results, ensure_ascii=False, indent=1))
+        text = report(results, args.n)
+        print(text)
+        if args.out:
+            with open(args.out, "a", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+        return
+
+    backends = []
+    if args.sqlite or not (args.pg or generate.want_pg(False)):
+        backends.append("sqlite")
+    if generate.want_pg(args.pg):
+        backends.append("postgresql")
+    header = (f"机器：{platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} 核 · "
+              f"Python {platform.python_version()} · {dt.now():%Y-%m-%d %H:%M}")
+    print(header)
+    if args.out:
+        with open(args.out, "a", encoding="utf-8") as fh:
+            fh.write(f"## 资产模块基准（{header}）\n\n")
+    failed = False
+    for backend in backends:
+        cmd = [sys.executable, __file__, "--worker", backend, "-n", str(args.n)] + (["--out", args.out] if args.out else [])
+        failed |= subprocess.call(cmd) != 0
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""The monthly depreciation run (按月计提折旧): one run per month, set-based, all or nothing.
+
+``depreciation_run(month=..., actor=...)`` charges every card that depreciates in that month (booked, not
+disposed in or before it, not yet charged for it, not fully depreciated) with ``UPDATE`` statements over
+id ranges — no Python loop over the cards — and writes the run with its totals per unit and class. The
+amount charged to a card is the change of its accumulated depreciation to the value the rules give once
+the month is charged (``qinjian.assets.depreciation``), so a month that was missed is made up (补提) in the
+next run. The run is refused for a month already run, a month in the future, or a month before the last
+run; two runs started at once end with one run and a clear refusal for the other.
+
+The change log gets one readable record for the run (its totals), not one per card.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+
+from qinjian.core.audit import log_change, snapshot
+from qinjian.core.errors import Conflict, ValidationFailed
+from qinjian.core.models import ObjectChange
+
+from ..choices import AssetStatus, RunStatus
+from ..depreciation import DEPRECIATING_Q, accumulated_cents_expression, cents_expression, month_index
+from ..models import Asset, DepreciationRun, DepreciationRunLine
+
+log = logging.getLogger(__name__)
+
+CHUNK = 25_000  # cards per UPDATE (by id range)
+LOCK_KEY = 7_301_042  # pg_advisory_xact_lock key of the depreciation run
+
+Progress = Callable[[int, int, str], None]
+
+
+def first_of_month(value: datetime.date | str) -> datetime.date:
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            day = datetime.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
+        except ValueError as exc:
+            raise ValidationFailed("计提月份格式不正确，应为 YYYY-MM。", fields={"month": ["格式应为 YYYY-MM。"]}) from exc
+    else:
+        day = value
+    return day.replace(day=1)
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def previous_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def month_label(month: datetime.date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def due_queryset(month: datetime.date) -> Any:
+    """Cards that depreciate in ``month`` and have not been charged for it yet."""
+    return (Asset.objects.filter(DEPRECIATING_Q, depreciation_start__lte=month)
+            .exclude(status=AssetStatus.DRAFT)
+            .filter(Q(disposed_on__isnull=True) | Q(disposed_on__gte=next_month(month)))  # 当月减少当月不计提
+            .filter(Q(depreciated_through__isnull=True) | Q(depreciated_through__lt=month))
+            .filter(accumulated_depreciation__lt=F("original_value")))
+
+
+def _lock() -> None:
+    """Serialise runs: PostgreSQL advisory lock for this transaction (SQLite serialises writers itself)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def check_month(month: datetime.date) -> None:
+    today = timezone.localdate()
+    if month > today.replace(day=1):
+        raise ValidationFailed(f"{month_label(month)}还没有到，不能计提未来月份的折旧。",
+                               fields={"month": ["不能选择未来的月份。"]})
+    done = DepreciationRun.objects.filter(month=month).first()
+    if done is not None:
+        raise Conflict(f"{month_label(month)}的折旧已经计提过（{done.get_status_display()}，"
+                       f"{done.asset_count} 项资产，合计 {done.total_amount:,.2f} 元），不能重复计提。",
+                       fields={"month": ["该月已计提。"]})
+    later = DepreciationRun.objects.filter(month__gt=month).order_by("-month").first()
+    if later is not None:
+        raise Conflict(f"已计提至{month_label(later.month)}，不能再计提更早的{month_label(month)}。",
+                       fields={"month": [f"请选择{month_label(later.month)}之后的月份。"]})
+
+
+def _charge(month: datetime.date, progress: Progress | None, *, lock_rows: bool) -> dict[tuple[int, str], list[int]]:
+    """Charge the month on every due card, chunk by chunk; returns {(unit, class): [cards, cents]}."""
+    due = due_queryset(month)
+    bounds = due.aggregate(lo=Min("pk"), hi=Max("pk"))
+    totals: dict[tuple[int, str], list[int]] = {}
+    if bounds["lo"] is None:
+        return totals
+    lo, hi = bounds["lo"], bounds["hi"]
+    new = accumulated_cents_expression(month_index(month))
+    old = cents_expression("accumulated_depreciation")
+    span = hi - lo + 1
+    now = timezone.now()
+    for start in range(lo, hi + 1, CHUNK):
+        chunk = due.filter(pk__gte=start, pk__lt=start + CHUNK).filter(GreaterThan(new, old))
+        if lock_rows:  # PostgreSQL: nobody changes these cards between the totals and the update
+            list(chunk.select_for_update(of=("self",)).values_list("pk", flat=True).order_by("pk"))
+        rows = (chunk.order_by().values("unit_id", "class_code")
+                .annotate(n=Count("pk"), cents=Sum(ExpressionWrapper(new - old, output_field=BigIntegerField()))))
+        for row in rows:
+            key = (row["unit_id"], row["class_code"])
+            entry = totals.setdefault(key, [0, 0])
+            entry[0] += row["n"]
+            entry[1] += int(row["cents"] or 0)
+        chunk.update(
+            accumulated_depreciation=ExpressionWrapper(new / Value(100.0),
+                                                       output_field=DecimalField(max_digits=16, decimal_places=2)),
+            depreciated_through=month, updated_at=now)
+        if progress is not None:
+            progress(min(span, start + CHUNK - lo), span, f"正在计提{month_label(month)}折旧")
+    return totals
+
+
+def depreciation_run(*, month: datetime.date | str, actor: Any, progress: Progress | None = None) -> DepreciationRun:
+    """Charge one month's depreciation on every card (see the module docstring); returns the run."""
+    month = first_of_month(month)
+    check_month(month)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        _lock()
+        check_month(month)  # again, now that we hold the lock
+        try:
+            with transaction.atomic():
+                run = DepreciationRun.objects.create(month=month, status=RunStatus.RUNNING, started_by=user,
+                                                     started_at=timezone.now(), message="正在计提")
+        except IntegrityError as exc:  # another run of the same month got there first
+            raise Conflict(f"{month_label(month)}的折旧已经在计提或已计提，不能重复计提。",
+                           fields={"month": ["该月已计提。"]}) from exc
+        before = snapshot(run)
+        totals = _charge(month, progress, lock_rows=connection.vendor == "postgresql")
+        DepreciationRunLine.objects.bulk_create(
+            [DepreciationRunLine(run=run, unit_id=unit_id, class_code=code, asset_count=n,
+                                 amount=Decimal(cents) / 100)
+             for (unit_id, code), (n, cents) in sorted(totals.items())], batch_size=1000)
+        count = sum(n for n, _ in totals.values())
+        total = Decimal(sum(c for _, c in totals.values())) / 100
+        message = (f"计提{month_label(month)}折旧：{count} 项资产，合计 {total:,.2f} 元，"
+                   f"涉及 {len({u for u, _ in totals})} 个单位。")
+        DepreciationRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.DONE, finished_at=timezone.now(), asset_count=count, total_amount=total,
+            message=message, updated_at=timezone.now())
+        run.refresh_from_db()
+        log_change(run, ObjectChange.Action.UPDATE, before=before, after=snapshot(run), message=message)
+    log.info("depreciation run %s: %s", month, message)
+    return run
+
+
+def depreciation_backfill(*, through: datetime.date | str, queryset: Any = None) -> int:
+    """Set cards' accumulated depreciation to what the rules give once ``through`` is charged, without a
+    run (opening balances for demo data or a migration from another system). Returns the cards changed."""
+    month = first_of_month(through)
+    qs = due_queryset(month) if queryset is None else queryset.filter(pk__in=due_queryset(month).values("pk"))
+    new = accumulated_cents_expression(month_index(month))
+    with transaction.atomic():
+        return int(qs.filter(GreaterThan(new, cents_expression("accumulated_depreciation"))).update(
+            accumulated_depreciation=ExpressionWrapper(new / Value(100.0),
+                                                       output_field=DecimalField(max_digits=16, decimal_places=2)),
+            depreciated_through=month, updated_at=timezone.now()))
+
+
+def run_previous_month(*, actor: Any = None, today: datetime.date | None = None) -> DepreciationRun | None:
+    """What the monthly schedule does on the 1st: run last month unless it is done already."""
+    month = previous_month(today or timezone.localdate())
+    if DepreciationRun.objects.filter(month__gte=month).exists():
+        return None
+    return depreciation_run(month=month, actor=actor)
+
+
+__all__ = ["depreciation_backfill", "depreciation_run", "due_queryset", "first_of_month", "month_label",
+           "previous_month", "run_previous_month"]
