@@ -48,6 +48,7 @@ bench: migrate
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/import_people.py
 	$(BIN)/python benchmarks/alerts_sweep.py $(if $(QINJIAN_BENCH_PG),--pg,)
+	$(BIN)/python benchmarks/assets_bench.py --sqlite $(if $(QINJIAN_BENCH_PG),--pg,)
 
 # Refresh the vendored front-end libraries from npm (versions pinned here; see qinjian/static/vendor/README.md).
 vendor:

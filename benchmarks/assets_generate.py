@@ -168,9 +168,41 @@ def fill(target: int = CARDS, *, quiet: bool = False) -> int:
     return added
 
 
+def fix_policies(*, quiet: bool = False) -> int:
+    """Depreciation fields of cards generated before a class had a policy in the standards (one UPDATE per class)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from qinjian.assets.depreciation import policy_for
+    from qinjian.assets.models import Asset
+
+    month_start = ("substr(booked_on, 1, 8) || '01'" if connection.vendor == "sqlite"
+                   else "CAST(date_trunc('month', booked_on) AS date)")
+    changed = 0
+    codes = Asset.objects.filter(useful_life_months__isnull=True).values_list("class_code", flat=True).distinct()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for code in list(codes):
+            method, life = policy_for(code, timezone.localdate())
+            if not life:
+                continue
+            cursor.execute(f"UPDATE assets_asset SET depreciation_method = %s, useful_life_months = %s, "
+                           f"depreciation_start = {month_start} WHERE class_code = %s AND useful_life_months IS NULL",
+                           [method, life, code])
+            changed += cursor.rowcount
+    if changed and not quiet:
+        print(f"[{connection.vendor}] 已补充 {changed} 张卡片的折旧年限。")
+    return changed
+
+
 def ensure(backend: str, *, cards: int = CARDS, fresh: bool = False, quiet: bool = False) -> None:
     generate.ensure_data(backend, fresh=fresh, quiet=quiet)
+    from django.apps import apps
+
+    from qinjian.standards.services.loader import load_all
+
+    load_all(lambda name: apps.get_model("standards", name))  # tables added after the database was made
     fill(cards, quiet=quiet)
+    fix_policies(quiet=quiet)
 
 
 def main() -> None:

@@ -144,6 +144,22 @@ def _accumulated_cents(asset: Any, through: int) -> int:
     return max(opening, min(original, opening + monthly * min(months, life)))
 
 
+def opening_depreciation_start(booked_on: datetime.date, *, imported_on: datetime.date | None = None) -> datetime.date:
+    """``depreciation_start`` of a card taken over from a legacy ledger together with its accumulated
+    depreciation (``opening_depreciation``).
+
+    The legacy figure is the depreciation charged through the month *before* the import (ledgers charge at
+    month end), so this system charges from the import month on — or from the booking month when the card
+    was booked in the import month. The importer must set both fields together: a legacy card booked in
+    2021 keeps ``booked_on`` 2021 but gets ``depreciation_start`` = the import month; setting it to the
+    booking month would charge 2021 … today a second time on top of the opening figure. A legacy ledger
+    without an accumulated-depreciation column has nothing to take over: its cards depreciate from their
+    booking month (``opening_depreciation`` 0), like a card booked here.
+    """
+    month = (imported_on or timezone.localdate()).replace(day=1)
+    return max(booked_on.replace(day=1), month)
+
+
 def accumulated_as_of(asset: Any, day: datetime.date) -> Decimal:
     """Accumulated depreciation of one card at the end of ``day`` (months ended by then)."""
     return Decimal(_accumulated_cents(asset, last_closed_month(day))) / 100
@@ -231,5 +247,6 @@ __all__ = [
     "month_index",
     "monthly_amount",
     "net_value_as_of",
+    "opening_depreciation_start",
     "policy_for",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from qinjian.core import context
 from qinjian.core.errors import DomainError
@@ -71,6 +71,27 @@ def monthly_depreciation() -> None:
             return
     if run is not None:
         log.info("monthly depreciation: %s", run.message)
+
+
+@db_task(retries=1, retry_delay=60)
+def rebuild_asset_balances() -> None:
+    """Queued when a back-dated journal line made stored month-end balances invalid: rebuild them."""
+    from .services.balances import balances_rebuild_invalid
+
+    with context.acting(user=None, source="job"):
+        done = balances_rebuild_invalid()
+    if done:
+        log.info("month-end balances rebuilt: %s month(s)", done)
+
+
+@db_periodic_task(crontab(hour="2", minute="41"))
+def nightly_asset_balances() -> None:
+    """Every night: rebuild invalid month-ends and build any of the last 24 that is missing."""
+    from .services.balances import balances_build_recent, balances_rebuild_invalid
+
+    with context.acting(user=None, source="job"):
+        balances_rebuild_invalid()
+        balances_build_recent(only_missing=True)
 
 
 def register() -> None:

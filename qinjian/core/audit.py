@@ -195,9 +195,26 @@ def _write_changes(records: Iterable[tuple[int, str, str, str, dict[str, Any] | 
     return insert_rows(ObjectChange, CHANGE_COLUMNS, rows())
 
 
+def _snapshot_plan(model: type[models.Model]) -> list[tuple[str, bool]]:
+    """(attname, masked) of the columns :func:`snapshot` keeps for ``model``, in its order."""
+    masked: frozenset[str] = getattr(model, "audit_masked_fields", frozenset())
+    excluded = getattr(model, "audit_excluded_fields", frozenset()) | {"created_at", "updated_at"}
+    return [(f.attname, f.name in masked) for f in model._meta.concrete_fields if f.name not in excluded]
+
+
 def bulk_log_created(objs: Sequence[models.Model], *, batch_size: int = 1000) -> int:
-    """The change records of freshly bulk-inserted objects, as the post_save receiver writes them."""
-    return bulk_log_changes((Change(obj, ObjectChange.Action.CREATE, after=snapshot(obj)) for obj in objs),
+    """The change records of freshly bulk-inserted objects, as the post_save receiver writes them
+    (``after`` = :func:`snapshot` of each object; the column list is worked out once per model)."""
+    plans: dict[type, list[tuple[str, bool]]] = {}
+
+    def after(obj: models.Model) -> dict[str, Any]:
+        model = type(obj)
+        if model not in plans:
+            plans[model] = _snapshot_plan(model)
+        return {name: _jsonable(_mask(getattr(obj, name)) if masked else getattr(obj, name))
+                for name, masked in plans[model]}
+
+    return bulk_log_changes((Change(obj, ObjectChange.Action.CREATE, after=after(obj)) for obj in objs),
                             batch_size=batch_size)
 
 

@@ -23,7 +23,10 @@ Nothing here sends signals or writes change records: callers log their changes w
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -38,6 +41,7 @@ _PLAIN_TYPES: frozenset[type] = frozenset({
     models.AutoField, models.BigAutoField, models.SmallAutoField,
 })
 _MEMO_LIMIT = 50_000
+COPY_CHUNK = 10_000
 
 Adapter = Callable[[Any], Any] | None
 
@@ -59,6 +63,14 @@ def adapter(field: models.Field) -> Adapter:
         return None
     prep = field.get_db_prep_save
     conn = connection
+    if type(field) is models.DecimalField:
+        # get_db_prep_save of a Decimal is Decimal(value) then the backend's adapt (the value itself)
+        adapt_decimal = conn.ops.adapt_decimalfield_value
+        return lambda value: (adapt_decimal(value, field.max_digits, field.decimal_places)
+                              if type(value) is Decimal else prep(value, conn))
+    if type(field) is models.DateField:
+        adapt_date = conn.ops.adapt_datefield_value
+        return lambda value: adapt_date(value) if type(value) is datetime.date else prep(value, conn)
     if not _deterministic(field):
         return lambda value: prep(value, conn)
     memo: dict[Any, Any] = {}
@@ -128,13 +140,17 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     stream = counted(_adapted(rows, adapters))
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for values in stream:
-                    copy.write_row(values)
+            # A chunk is built before its COPY opens: building rows may query (content types, __str__),
+            # and a query on a connection in COPY mode blocks for ever.
+            while chunk := list(islice(stream, COPY_CHUNK)):
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for values in chunk:
+                        copy.write_row(values)
         else:
             marks = ", ".join(["%s"] * len(fields))
             # identifiers come from the model's metadata (quoted); every value is a bound parameter
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", stream)  # noqa: S608
+            # a generator on purpose (streamed); Django and sqlite3 both take any iterable
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", stream)  # type: ignore[arg-type]  # noqa: S608
     return count
 
 

@@ -23,6 +23,7 @@ from qinjian.assets.choices import AssetStatus, EventKind, MovementKind
 from qinjian.assets.depreciation import accumulated_through_month, depreciates, month_index, policy_for
 from qinjian.assets.models import (
     Asset,
+    AssetBalance,
     AssetEvent,
     AssetMovement,
     AssetOperation,
@@ -217,12 +218,19 @@ class _Writer:
             raise ValueError(step.kind)
 
     def save(self) -> None:
-        AssetEvent.objects.bulk_create(self.events, batch_size=BATCH)
-        movements = []
+        """Events with reserved ids, then their journal lines, with the driver's fast path; change-logged."""
+        from qinjian.core.bulk_insert import allocate_ids, insert_rows
+
+        for event, pk in zip(self.events, allocate_ids(AssetEvent, len(self.events)), strict=True):
+            event.pk = event.id = pk
+        columns = [f.attname for f in AssetEvent._meta.concrete_fields]
+        insert_rows(AssetEvent, columns, ([getattr(e, c) for c in columns] for e in self.events))
+        columns = [f.attname for f in AssetMovement._meta.concrete_fields if not f.primary_key]
         for movement, event in self.movements:
-            movement.event = event
-            movements.append(movement)
-        AssetMovement.objects.bulk_create(movements, batch_size=BATCH)
+            movement.event_id, movement.created_at = event.pk, self.now
+        insert_rows(AssetMovement, columns, ([getattr(m, c) for c in columns] for m, _e in self.movements))
+        for event in self.events:
+            event._state.adding = False
         bulk_log_created(self.events)
 
 
@@ -323,6 +331,7 @@ def reset_demo_assets(unit_ids: Sequence[int]) -> dict[str, int]:
     _raw_delete(AssetMovement, asset_ids, column="asset_id")
     _logged_delete(AssetEvent, event_ids)
     _logged_delete(AssetOperation, operations)
+    _raw_delete(AssetBalance, unit_ids, column="unit_id")
     lines = DepreciationRunLine.objects.filter(unit_id__in=unit_ids)
     runs = set(lines.values_list("run_id", flat=True))
     lines.delete()

@@ -95,6 +95,7 @@ def _asset_class(code: str = "A02010105") -> Any:
 class AssetFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "assets.Asset"
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"ZC-T-{n:07d}")
     name = factory.Sequence(lambda n: f"台式计算机{n}")
@@ -147,6 +148,7 @@ class AssetOperationFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "assets.AssetOperation"
+        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: f"ZCYW-T-{n:06d}")
     kind = "issue"

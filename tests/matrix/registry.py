@@ -198,6 +198,8 @@ ROUTES: dict[str, RouteSpec] = {
     **_attachment_routes(),
     **_job_routes(),
     "core:inbox_read": RouteSpec(model="core.Notification", visible_to=_recipient_only),
+    # POST only computes class suggestions for names (nothing is written): any reader of assets may
+    "assets-api:asset-classify": RouteSpec(model="assets.Asset", write=False),
     "core:change_detail": RouteSpec(model="core.ObjectChange"),
     "accounts:token_revoke": RouteSpec(model="accounts.ApiToken", visible_to=_owner_only),
     **_import_routes("org:unit_import", "org.unit"),

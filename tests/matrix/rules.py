@@ -65,11 +65,11 @@ WRITE_VERBS = {
 
 def is_write_route(route: Route) -> bool:
     """Class-based and API views say so by their methods; function views by their name or registry entry."""
+    spec_write = route_spec(route).write
+    if spec_write is not None:  # the registry knows better (e.g. a POST that only computes)
+        return spec_write
     if route.view_class is not None or route.drf_actions:
         return bool(route.write_methods())
-    spec_write = route_spec(route).write
-    if spec_write is not None:
-        return spec_write
     # Names are "<entity>_<verb...>": "unit_import_commit", "token_create"; "change_detail" is a noun.
     name = route.url_name.replace("-", "_")
     model = route_model(route)

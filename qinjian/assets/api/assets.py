@@ -106,6 +106,7 @@ class AssetClassifyViewSet(ScopedViewSet):
     queryset = Asset.objects.none()
     serializer_class = s.ClassifyOutput
     permission_action = "view"
+    permission_required = "assets.view_asset"  # declared for readers of the view (the permission matrix)
     http_method_names = ["post", "options"]
     schema_tags = TAGS
     pagination_class = None  # type: ignore[assignment]

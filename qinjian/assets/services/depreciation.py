@@ -170,7 +170,24 @@ def depreciation_run(*, month: datetime.date | str, actor: Any, progress: Progre
         run.refresh_from_db()
         log_change(run, ObjectChange.Action.UPDATE, before=before, after=snapshot(run), message=message)
     log.info("depreciation run %s: %s", month, message)
+    build_month_end_balances(month, progress)
     return run
+
+
+def build_month_end_balances(month: datetime.date, progress: Progress | None = None) -> None:
+    """After a run: rebuild the month-end balances marked invalid and build this month's end (once it has
+    ended). A failure here leaves the run done; the rebuild job or the nightly sweep builds them later."""
+    from .balances import balances_build, balances_rebuild_invalid, month_end_of
+
+    end = month_end_of(month)
+    try:
+        if progress is not None:
+            progress(0, 1, "正在生成月末余额")
+        balances_rebuild_invalid()
+        if end < timezone.localdate():
+            balances_build(end)
+    except Exception:  # the run is committed; the balances are rebuilt later
+        log.exception("month-end balances after the depreciation run of %s not built", month)
 
 
 def depreciation_backfill(*, through: datetime.date | str, queryset: Any = None) -> int:
@@ -194,5 +211,5 @@ def run_previous_month(*, actor: Any = None, today: datetime.date | None = None)
     return depreciation_run(month=month, actor=actor)
 
 
-__all__ = ["depreciation_backfill", "depreciation_run", "due_queryset", "first_of_month", "month_label",
+__all__ = ["build_month_end_balances", "depreciation_backfill", "depreciation_run", "due_queryset", "first_of_month", "month_label",
            "previous_month", "run_previous_month"]

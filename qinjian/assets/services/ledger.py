@@ -59,7 +59,16 @@ def record_event(asset: Asset, kind: str, *, on: datetime.date, actor: Any = Non
 def post_movement(asset: Asset, kind: str, *, on: datetime.date, unit: Any, sign: int, event: AssetEvent | None,
                   quantity: int | None = None, value: Decimal | None = None, fiscal: Decimal | None = None,
                   nonfiscal: Decimal | None = None) -> AssetMovement:
-    """One journal line; quantity and values default to the card's whole holding, times ``sign``."""
+    """One journal line; quantity and values default to the card's whole holding, times ``sign``.
+
+    Stored month-end balances from the line's date on become invalid — from the start of the card's
+    depreciation for a change of value or class, which changes its depreciation in every month since."""
+    from .balances import balances_invalidate_from
+
+    since = on
+    if kind in (MovementKind.VALUE_UP, MovementKind.VALUE_DOWN) and asset.depreciation_start is not None:
+        since = min(on, asset.depreciation_start)
+    balances_invalidate_from(since)
     return AssetMovement.objects.create(
         asset=asset, unit=unit, class_code=asset.class_code, occurred_on=on, kind=kind,
         quantity=sign * (asset.quantity if quantity is None else quantity),

@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from qinjian.core.audit import Change, bulk_log_changes, bulk_log_created
+from qinjian.core.audit import Change, bulk_log_changes, bulk_log_created_rows
 from qinjian.core.bulk_insert import allocate_ids, insert_rows
 from qinjian.core.errors import Conflict, ValidationFailed
 from qinjian.core.models import ObjectChange
@@ -53,6 +54,11 @@ SNAPSHOT_BATCH = 2000
 SNAPSHOT_COLUMNS = ("id", "campaign_id", "asset_id", "unit_id", "expected_location", "expected_status", "result",
                     "found_location", "found_status", "surplus_code", "surplus_name", "scan_count", "discrepancy",
                     "resolution", "resolution_note", "note", "created_at", "updated_at", "created_by_id")
+# every other column of a fresh item, as the model would hold it (for the change log)
+SNAPSHOT_DEFAULTS: dict[str, Any] = {
+    "result": "pending", "found_location": "", "found_status": "", "surplus_code": "", "surplus_name": "",
+    "scanned_by_id": None, "scanned_at": None, "scan_count": 0, "discrepancy": "", "resolution": "",
+    "resolution_note": "", "resolved_by_id": None, "resolved_at": None, "note": ""}
 MAX_BATCH_SCANS = 500
 # What a counter may report as found (待入账/已处置 are not states one finds on a shelf).
 SCAN_STATUSES = tuple(ON_BOOKS_STATUSES)
@@ -224,13 +230,19 @@ def campaign_start(*, campaign: StocktakeCampaign, actor: Any) -> StocktakeCampa
     if total:
         # COPY (PostgreSQL) / executemany (SQLite) through core.bulk_insert: tens of thousands in seconds
         ids = allocate_ids(StocktakeItem, total)
-        items = [StocktakeItem(pk=pk, campaign=campaign, asset=Asset(pk=asset_id, code=code, name=name),
-                               unit_id=unit_id, expected_location=location, expected_status=status,
-                               created_at=now, updated_at=now, created_by=user)
-                 for pk, (asset_id, unit_id, location, status, code, name) in zip(ids, rows, strict=True)]
+        user_id = getattr(user, "pk", None)
+
+        def values(pk: int, row: tuple[Any, ...]) -> dict[str, Any]:
+            asset_id, unit_id, location, status, _code, _name = row
+            return {**SNAPSHOT_DEFAULTS, "id": pk, "campaign_id": campaign.pk, "asset_id": asset_id,
+                    "unit_id": unit_id, "expected_location": location, "expected_status": status,
+                    "created_at": now, "updated_at": now, "created_by_id": user_id}
+
         insert_rows(StocktakeItem, SNAPSHOT_COLUMNS,
-                    ([getattr(item, column) for column in SNAPSHOT_COLUMNS] for item in items))
-        bulk_log_created(items)  # the card (code, name) rides along: the log's text needs no query per row
+                    ([v[c] for c in SNAPSHOT_COLUMNS] for v in (values(pk, row) for pk, row in zip(ids, rows,
+                                                                                                   strict=True))))
+        bulk_log_created_rows(StocktakeItem, ((pk, f"{row[4]} {row[5]}", values(pk, row))
+                                              for pk, row in zip(ids, rows, strict=True)))
     if total == 0:
         raise ValidationFailed("盘点范围内没有在账资产，请调整盘点单位、存放地点或分类后再开始。")
     campaign.status, campaign.started_at, campaign.item_count = CampaignStatus.ACTIVE, now, total
@@ -260,6 +272,8 @@ def campaign_close(*, campaign: StocktakeCampaign, actor: Any) -> StocktakeCampa
         changes.extend(Change(shells[pk], ObjectChange.Action.UPDATE,
                               before=before, after=after, message="盘点结束，未盘到的资产记为盘亏")
                        for pk in chunk)
+    # resolved before the log's COPY starts: no query may run on the connection while it streams
+    ContentType.objects.get_for_model(StocktakeItem, for_concrete_model=True)
     bulk_log_changes(changes)
     campaign.status, campaign.closed_at = CampaignStatus.CLOSED, now
     campaign.save()

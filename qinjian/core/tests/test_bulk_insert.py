@@ -115,3 +115,30 @@ def test_bulk_log_changes_skips_empty_updates_and_streams() -> None:
     assert ObjectChange.objects.count() == before + 1
     assert record is not None and record.changed_fields == ["name"] and record.message == "导入"
     assert record.before == {"name": "a"} and record.after == {"name": "b"}
+
+
+def test_bulk_log_created_after_is_the_snapshot() -> None:
+    from qinjian.assets.models import Asset
+    from qinjian.core.audit import snapshot
+    from qinjian.testing.factories import AssetFactory
+
+    card: Asset = AssetFactory()
+    before = ObjectChange.objects.count()
+    assert bulk_log_created([card]) == 1
+    record = ObjectChange.objects.order_by("-id").first()
+    assert ObjectChange.objects.count() == before + 1 and record is not None
+    assert record.after == snapshot(card)  # decimals and dates as text, class_code left out
+    assert "class_code" not in record.after and isinstance(record.after["original_value"], str)
+
+
+def test_rows_may_query_while_they_are_built() -> None:
+    """On PostgreSQL a query from inside a COPY would block for ever: rows are built before each COPY."""
+    unit = UnitFactory()
+    person = PersonFactory(unit=unit)
+
+    def changes():
+        for i in range(3):
+            fresh = Person.objects.get(pk=person.pk)  # a query while the rows are being written
+            yield Change(fresh, ObjectChange.Action.UPDATE, before={"post": ""}, after={"post": f"p{i}"})
+
+    assert bulk_log_changes(changes()) == 3
