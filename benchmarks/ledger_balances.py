@@ -155,13 +155,13 @@ def main() -> None:
         return count
 
     timed(f"one unit's ledger as of {year_end}: count + first page", page, repeat=3)
-    if args.run:
-        month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-        DepreciationRun.objects.filter(month__gte=month).delete()
-        run = timed(f"depreciation run {month:%Y-%m} (with its month-end build)",
+    if args.run:  # the month after the latest run (last month when there is none): a regular monthly run
+        latest = DepreciationRun.objects.order_by("-month").values_list("month", flat=True).first()
+        month = ((latest + datetime.timedelta(days=32)).replace(day=1) if latest
+                 else (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1))
+        run = timed(f"depreciation run {month:%Y-%m} (with its month-end build when the month has ended)",
                     lambda: depreciation_run(month=month, actor=leader))
         print(f"   {run.asset_count:,} cards, {run.total_amount:,.2f} 元", flush=True)
-
 
 if __name__ == "__main__":
     main()

@@ -48,6 +48,7 @@ MONEY: Any = DecimalField(max_digits=16, decimal_places=2)
 FUNDING_CHOICES = (("fiscal", "财政拨款"), ("nonfiscal", "非财政拨款"))
 VALUE_KINDS = (MovementKind.VALUE_UP, MovementKind.VALUE_DOWN)
 REPORT_PERMISSION = "assets.report_asset"
+MOVED_LIST_MAX = 5000  # cards transferred out after the day, passed as a list up to this many
 
 
 # ----------------------------------------------------------------------------------------------- scope
@@ -121,7 +122,10 @@ def ledger_cards(user: Any, flt: LedgerFilter) -> QuerySet[Asset]:
         qs = qs.annotate(unit_at=F("unit_id"))
     if unit_ids is not None:
         if any_transfer_later:
-            moved = later.filter(from_unit_id__in=unit_ids).values("asset_id")
+            moved: Any = later.filter(from_unit_id__in=unit_ids).values("asset_id")
+            moved_ids = list(moved.order_by().distinct()[:MOVED_LIST_MAX + 1])
+            if len(moved_ids) <= MOVED_LIST_MAX:  # a list lets PostgreSQL OR two index scans
+                moved = [r["asset_id"] for r in moved_ids]
             qs = qs.filter(Q(unit_id__in=unit_ids) | Q(pk__in=moved)).filter(unit_at__in=unit_ids)
         else:
             qs = qs.filter(unit_id__in=unit_ids)
@@ -310,6 +314,39 @@ def _add(target: dict[Any, Any], source: dict[Any, Any], sign: int = 1,
             target[key] = target.get(key, ZERO) + sign * amount
 
 
+def _touched_correction(base: datetime.date, day: datetime.date) -> dict[tuple[int, str], Decimal]:
+    """Depreciation as of ``day`` less that as of the month-end ``base`` before it, by (unit, level-2 class),
+    when no month ended in between: each card's accumulated depreciation is the same on both dates, so only
+    the cards with journal lines in between (booked, transferred, disposed of) count — added where they
+    stood on ``day``, taken away where they stood on ``base``."""
+    touched = AssetMovement.objects.filter(occurred_on__gt=base, occurred_on__lte=day).values("asset_id")
+    rows = list(Asset.objects.exclude(status=AssetStatus.DRAFT).filter(pk__in=touched, booked_on__lte=day)
+                .filter(Q(disposed_on__isnull=True) | Q(disposed_on__gt=base))
+                .order_by().annotate(c=accumulated_cents_expression(last_closed_month(day)))
+                .values_list("pk", "unit_id", "class_code", "booked_on", "disposed_on", "c"))
+    if not rows:
+        return {}
+    transfers: dict[int, list[tuple[datetime.date, int]]] = {}
+    for asset_id, on, from_unit in (_transfers_after(base).filter(asset_id__in=touched)
+                                    .order_by("asset_id", "occurred_on", "id")
+                                    .values_list("asset_id", "occurred_on", "from_unit_id")):
+        transfers.setdefault(asset_id, []).append((on, from_unit))
+
+    def unit_on(pk: int, unit_id: int, when: datetime.date) -> int:
+        return next((from_unit for on, from_unit in transfers.get(pk, ()) if on > when), unit_id)
+
+    out: dict[tuple[int, str], Decimal] = {}
+    for pk, unit_id, code, booked_on, disposed_on, cents in rows:
+        if not cents:
+            continue
+        amount = Decimal(int(cents)) / 100
+        for when, sign in ((day, 1), (base, -1)):
+            if booked_on <= when and (disposed_on is None or disposed_on > when):
+                key = (unit_on(pk, unit_id, when), code[:5])
+                out[key] = out.get(key, ZERO) + sign * amount
+    return out
+
+
 def holdings_as_of(unit_ids: list[int] | None, day: datetime.date, *, use_balances: bool = True
                    ) -> dict[tuple[int, str], Figures]:
     """Holdings with accumulated depreciation as of ``day`` by (unit, level-2 class prefix).
@@ -330,10 +367,7 @@ def holdings_as_of(unit_ids: list[int] | None, day: datetime.date, *, use_balanc
             _add(holdings, _journal(unit_ids, day, after=base))
         if last_closed_month(day) == month_index(base):
             if day > base:
-                touched = AssetMovement.objects.filter(occurred_on__gt=base, occurred_on__lte=day).values("asset_id")
-                if touched.exists():
-                    _add(depreciation, card_depreciation(None, day, only=touched), 1, unit_ids)
-                    _add(depreciation, card_depreciation(None, base, only=touched), -1, unit_ids)
+                _add(depreciation, _touched_correction(base, day), 1, unit_ids)
         else:
             depreciation = card_depreciation(unit_ids, day)
     for key, amount in depreciation.items():

@@ -128,9 +128,8 @@ def bulk_book_new(cards: Sequence[Asset], *, actor: Any, on: datetime.date | Non
         card.class_code = codes.get(card.asset_class_id, "")  # type: ignore[arg-type]
         if not card.class_code:
             raise ValidationFailed(f"资产“{card.name}”的资产分类不存在。", fields={"asset_class": ["资产分类不存在。"]})
-        method, months = policy(card.class_code, day)
-        if card.useful_life_months is None:
-            card.depreciation_method, card.useful_life_months = method, months
+        if card.useful_life_months is None:  # the lookup only when the card does not say
+            card.depreciation_method, card.useful_life_months = policy(card.class_code, day)
         if card.depreciation_start is None and card.useful_life_months:
             card.depreciation_start = day.replace(day=1)  # 当月增加，当月计提
         if card.accumulated_depreciation < card.opening_depreciation:

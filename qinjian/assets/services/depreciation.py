@@ -170,8 +170,22 @@ def depreciation_run(*, month: datetime.date | str, actor: Any, progress: Progre
         run.refresh_from_db()
         log_change(run, ObjectChange.Action.UPDATE, before=before, after=snapshot(run), message=message)
     log.info("depreciation run %s: %s", month, message)
+    _vacuum_cards()
     build_month_end_balances(month, progress)
     return run
+
+
+def _vacuum_cards() -> None:
+    """PostgreSQL: the run rewrote every depreciating card; vacuum now so next month's UPDATEs reuse the
+    space in the same pages (HOT updates: none of the changed columns is indexed) instead of writing a new
+    entry into each of the card table's indexes — that halves the next run. Skipped inside a transaction."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(Asset._meta.db_table)}")
+    except Exception:  # autovacuum does it later
+        log.warning("vacuum after the depreciation run failed", exc_info=True)
 
 
 def build_month_end_balances(month: datetime.date, progress: Progress | None = None) -> None:
