@@ -230,14 +230,15 @@ def bench_depreciation() -> dict[str, Any]:
     return result
 
 
-def run_backend(backend: str, n: int) -> dict[str, Any]:
+def run_backend(backend: str, n: int, only: str = "") -> dict[str, Any]:
     assets_generate.ensure(backend, quiet=False)
     from qinjian.assets.models import Asset
 
     results: dict[str, Any] = {"backend": backend, "cards": Asset.objects.count(), "load_before": os.getloadavg()[0]}
-    results["lists"] = bench_lists(backend, n)
-    results["ledger"] = bench_ledger(max(5, n // 10))
-    results["depreciation"] = bench_depreciation()
+    results["lists"] = bench_lists(backend, n) if only in ("", "lists") else {"rows": [], "missing": []}
+    results["ledger"] = bench_ledger(max(5, n // 10)) if only in ("", "ledger") else {"missing": "未测（--only）"}
+    results["depreciation"] = bench_depreciation() if only in ("", "depreciation") \
+        else {"missing": "未测（--only）"}
     results["load_after"] = os.getloadavg()[0]
     return results
 
@@ -287,11 +288,13 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="测 SQLite（未指定任何数据库时默认）")
     parser.add_argument("-n", type=int, default=40, help="每项请求次数（默认 40；全市范围的取其四分之一）")
     parser.add_argument("--out", default="", help="把结果（Markdown）追加写入此文件")
+    parser.add_argument("--only", choices=["lists", "ledger", "depreciation"], default="",
+                        help="只测其中一项（卡片列表、账面汇总或折旧计提）")
     parser.add_argument("--worker", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.worker:
-        results = run_backend(args.worker, args.n)
+        results = run_backend(args.worker, args.n, args.only)
         (generate.BENCH_DIR / f"assets-results-{args.worker}.json").write_text(
             json.dumps(results, ensure_ascii=False, indent=1))
         text = report(results, args.n)
@@ -314,7 +317,8 @@ def main() -> None:
             fh.write(f"## 资产模块基准（{header}）\n\n")
     failed = False
     for backend in backends:
-        cmd = [sys.executable, __file__, "--worker", backend, "-n", str(args.n)] + (["--out", args.out] if args.out else [])
+        cmd = [sys.executable, __file__, "--worker", backend, "-n", str(args.n)] + (["--out", args.out] if args.out else []) \
+            + (["--only", args.only] if args.only else [])
         failed |= subprocess.call(cmd) != 0
     sys.exit(1 if failed else 0)
 

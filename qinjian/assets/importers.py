@@ -52,6 +52,7 @@ from qinjian.org.models import Department, Person, Unit
 
 from . import classify
 from .choices import AcquisitionMethod, AssetStatus, EventKind
+from .depreciation import opening_depreciation_start
 
 CHUNK = 2000
 MAX_VALUE = Decimal("1000000000")  # 10 亿元 for one card: a typo, not an asset
@@ -455,6 +456,8 @@ class AssetImportSpec(ImportSpec):
                     value_fiscal=fiscal, value_nonfiscal=nonfiscal, opening_depreciation=depreciation,
                     acquisition_method=v.get("acquisition_method") or AcquisitionMethod.PURCHASE,
                     acquired_on=acquired, booked_on=booked, status=status, unit_id=unit.pk, **fields)
+                if depreciation and booked is not None:  # the legacy figure covers the months before the import
+                    card.depreciation_start = opening_depreciation_start(booked)
                 if pending:  # everything but the class is checked: the user's decision completes the row
                     plan.pending[n] = (card, display, {"row": n, **question})
                     continue

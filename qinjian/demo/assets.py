@@ -28,6 +28,7 @@ from qinjian.assets.models import (
     AssetMovement,
     AssetOperation,
     AssetOperationLine,
+    BalanceMonth,
     DepreciationRun,
     DepreciationRunLine,
     StocktakeCampaign,
@@ -112,6 +113,9 @@ def build_demo_assets(plan: CityPlan, *, progress: Callable[[str], None] = lambd
     progress(f"资产卡片 {len(cards)} 张")
     _apply_history(cards, cards_plan, units, as_of)
     _depreciation(as_of, [c.pk for c in cards])
+    from qinjian.assets.services.balances import balances_build_recent
+
+    balances_build_recent(13)  # last year-end and the months since are stored (fast as-of summaries)
     return len(cards)
 
 
@@ -332,6 +336,7 @@ def reset_demo_assets(unit_ids: Sequence[int]) -> dict[str, int]:
     _logged_delete(AssetEvent, event_ids)
     _logged_delete(AssetOperation, operations)
     _raw_delete(AssetBalance, unit_ids, column="unit_id")
+    BalanceMonth.objects.update(is_valid=False)  # the remaining month-ends no longer add up
     lines = DepreciationRunLine.objects.filter(unit_id__in=unit_ids)
     runs = set(lines.values_list("run_id", flat=True))
     lines.delete()

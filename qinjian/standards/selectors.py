@@ -185,6 +185,15 @@ def version_in_force(table: StandardTable, on: datetime.date) -> StandardVersion
             .order_by("-effective_from").first())
 
 
+@dataclass(frozen=True)
+class _Missing:
+    """A memoised "no such standard / none in force on that day" answer of ``standard()``."""
+
+    message: str
+    code: str
+    fields: dict[str, list[str]] | None
+
+
 def standard(name: str, on: datetime.date | datetime.datetime | str | None = None) -> Standard:
     """The version of table ``name`` in force on ``on`` (default: today); StandardNotFound otherwise."""
     day = as_date(on)
@@ -192,16 +201,22 @@ def standard(name: str, on: datetime.date | datetime.datetime | str | None = Non
     memo = _memo()
     cache_key = (name, day)
     if cache_key in memo:
-        return memo[cache_key]  # type: ignore[no-any-return]
+        found = memo[cache_key]
+        if isinstance(found, _Missing):  # "not there" is memoised too (asked once per card in bulk work)
+            raise StandardNotFound(found.message, code=found.code, fields=dict(found.fields or {}))
+        return found  # type: ignore[no-any-return]
     table = StandardTable.objects.filter(name=name).first()
     if table is None:
-        raise StandardNotFound(f"标准库中没有名为“{name[:60]}”的标准。", code="standard_unknown",
-                               fields={"name": ["没有这个标准。"]})
+        missing = _Missing(f"标准库中没有名为“{name[:60]}”的标准。", "standard_unknown", {"name": ["没有这个标准。"]})
+        memo[cache_key] = missing
+        raise StandardNotFound(missing.message, code=missing.code, fields=missing.fields)
     version = version_in_force(table, day)
     if version is None:
-        raise StandardNotFound(
+        missing = _Missing(
             f"标准“{table.title}”在 {day.isoformat()} 没有生效的版本，请系统管理员在标准库中补充该日期适用的版本。",
-            code="standard_not_in_force")
+            "standard_not_in_force", None)
+        memo[cache_key] = missing
+        raise StandardNotFound(missing.message, code=missing.code, fields=missing.fields)
     value_types = {c["name"]: c.get("type", "text") for c in table.value_columns}
     rows = []
     index = {}

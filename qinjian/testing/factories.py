@@ -120,9 +120,11 @@ class AssetFactory(factory.django.DjangoModelFactory):
     def journal(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         """The 入账 event and journal line of a booked card."""
         from qinjian.assets.models import AssetEvent, AssetMovement
+        from qinjian.assets.services.balances import balances_invalidate_from
 
         if not create or self.booked_on is None or self.status == "draft":
             return
+        balances_invalidate_from(self.booked_on)
         event = AssetEvent.objects.create(asset=self, kind="booked", occurred_on=self.booked_on, unit=self.unit,
                                           status_after=self.status, value_after=self.original_value,
                                           message="验收入账")

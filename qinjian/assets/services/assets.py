@@ -327,6 +327,10 @@ def asset_update(*, asset: Asset, actor: Any, **fields: Any) -> Asset:
     today = timezone.localdate()
     if changed:
         card.save()
+        if booked and "value_type" in changed:  # 名义金额 or not changes the depreciation of every month since
+            from .balances import balances_invalidate_from
+
+            balances_invalidate_from(card.depreciation_start or card.booked_on or today)
     if reclassified:
         assert new_class is not None
         old = f"{card.class_code} {card.asset_class.name}"

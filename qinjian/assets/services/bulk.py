@@ -25,6 +25,7 @@ from qinjian.core.numbering import next_numbers
 from ..choices import ON_BOOKS_STATUSES, AssetStatus, DepreciationMethod, EventKind, MovementKind
 from ..depreciation import category_for, policy_for
 from ..models import Asset, AssetEvent, AssetMovement
+from .balances import balances_invalidate_from
 
 BATCH = 1000
 EVENT_COLUMNS = tuple(f.attname for f in AssetEvent._meta.concrete_fields)
@@ -164,6 +165,7 @@ def bulk_book_new(cards: Sequence[Asset], *, actor: Any, on: datetime.date | Non
         (card.pk, card.unit_id, card.class_code, day, MovementKind.BOOK, card.quantity, card.original_value,
          card.value_fiscal, card.value_nonfiscal, event_pk, now)
         for card, day, event_pk in zip(cards, dates, event_ids, strict=True)))
+    balances_invalidate_from(min(dates))  # back-dated lines: stored month-ends after them are stale
     bulk_log_created(cards)
     bulk_log_created_rows(AssetEvent, (
         (pk, f"{kind_label} {day:%Y-%m-%d}", event_values(card, day, pk))

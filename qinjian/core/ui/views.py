@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
@@ -39,6 +40,35 @@ from .history import history_page
 from .tables import Column, Table, export_rows
 
 PAGE_SIZES = (25, 50, 100)
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``count_limit`` rows (``SELECT COUNT(*) FROM (… LIMIT n+1)``).
+
+    An exact ``COUNT(*)`` over a city's 100,000+ matching rows costs seconds; past the limit the
+    list says "10,000+ 条" and pages through the first ``count_limit`` rows.
+    """
+
+    def __init__(self, object_list: Any, per_page: int, *, count_limit: int | None = None, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_limit = count_limit
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        if not self.count_limit or not isinstance(self.object_list, models.QuerySet):
+            return super().count
+        n = self.object_list[: self.count_limit + 1].count()
+        if n > self.count_limit:
+            self.capped = True
+            return self.count_limit
+        return n
+
+    @property
+    def count_text(self) -> str:
+        """The count as the page says it: "123", or "10,000+" past the limit."""
+        count = self.count
+        return f"{count:,}+" if self.capped else str(count)
 EXPORT_MAX_ROWS = 200_000
 
 
@@ -144,6 +174,8 @@ class ObjectListView(PageMixin, View):
     buttons: Sequence[Button] = ()
     export_filename: str = ""
     empty_message: str = "暂无数据"
+    # Opt-in: count at most this many matches (the page says "10,000+ 条"); None counts exactly.
+    count_limit: int | None = None
 
     # --- hooks ------------------------------------------------------------------------------
     def get_queryset(self) -> models.QuerySet:
@@ -232,7 +264,7 @@ class ObjectListView(PageMixin, View):
 
         prefs = self.load_prefs()
         per_page = self._per_page(prefs)
-        paginator = Paginator(qs, per_page)
+        paginator = CappedPaginator(qs, per_page, count_limit=self.count_limit)
         page = paginator.get_page(request.GET.get("page"))
         rows = self.prepare_rows(list(page.object_list), sort)
         table = self.table_class(rows, visible=prefs.get("columns"), order=sort)
