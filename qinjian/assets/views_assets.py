@@ -98,7 +98,7 @@ class AssetListView(ObjectListView):
     )
     empty_message = "还没有登记资产"
     export_filename = "资产卡片"
-    count_limit = 10_000  # a city's exact COUNT(*) over 100,000+ cards costs seconds on SQLite
+    count_limit = 5_000  # a city's exact COUNT(*) over 100,000+ cards costs seconds on SQLite
 
     def get_title(self) -> str:
         return "资产卡片"

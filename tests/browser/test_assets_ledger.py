@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db import transaction
 from playwright.sync_api import expect
 
 from qinjian.assets.services import ledger
@@ -32,9 +33,10 @@ def _world(mini_city):
     moved = _card(mini_city.edu, "会议室投影仪", "7200.00", booked)
     gone = _card(mini_city.edu, "旧打印机", "3600.00", booked)
     _card(mini_city.edu, "办公台式机", "6000.00", booked)
-    locked = ledger.lock_assets([moved.pk, gone.pk])
-    ledger.transfer(locked[moved.pk], to_unit=mini_city.health, on=this_year)
-    ledger.dispose(locked[gone.pk], on=this_year, method="scrap")
+    with transaction.atomic():
+        locked = ledger.lock_assets([moved.pk, gone.pk])
+        ledger.transfer(locked[moved.pk], to_unit=mini_city.health, on=this_year)
+        ledger.dispose(locked[gone.pk], on=this_year, method="scrap")
     return last_year_end, moved, gone
 
 

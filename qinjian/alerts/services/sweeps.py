@@ -1,7 +1,7 @@
 """Reconciling a rule's findings with its live alerts: open the new, update the changed, close the gone.
 
-Set-based: one query for the live alerts in the domain (plain rows, no model instances), multi-row
-writes for the differences (``rows.py``), change-log rows written in bulk through
+Set-based: one query for the live alerts in the domain (plain rows, no model instances), bulk
+writes for the differences (``qinjian.core.bulk_insert`` for new alerts, ``rows.update_rows``), change-log rows written in bulk through
 ``qinjian.core.audit.bulk_log_changes`` (bulk writes skip the signal receivers). No query per alert. Running it twice changes nothing the
 second time. The rule row is locked for the whole evaluation so that a sweep and an on-change
 evaluation of the same rule never interleave (PostgreSQL: row lock; SQLite: IMMEDIATE transactions).
@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from qinjian.core import context
 from qinjian.core.audit import Change, _jsonable, bulk_log_changes
+from qinjian.core.bulk_insert import allocate_ids, insert_rows
 from qinjian.core.errors import ValidationFailed
 from qinjian.core.models import Notification, ObjectChange
 
@@ -32,7 +33,7 @@ from ..choices import LIVE_STATUSES, AlertStatus, CloseReason, Severity
 from ..models import Alert, AlertRule
 from ..registry import Finding, Rule
 from .config import rule_config
-from .rows import insert_rows, update_rows
+from .rows import update_rows
 
 BATCH = 1000
 UPDATE_FIELDS = ("severity", "unit_id", "object_repr", "title", "message", "data")
@@ -122,7 +123,7 @@ def _live_rows(config: AlertRule, object_ids: set[str] | None) -> dict[str, dict
 def reconcile(config: AlertRule, findings: Iterable[Finding], *, object_ids: set[str] | None) -> SweepResult:
     """Make the live alerts of ``config`` match ``findings`` (within ``object_ids`` when given).
 
-    Set-based whatever the numbers: one read of the live alerts, then multi-row inserts for the new,
+    Set-based whatever the numbers: one read of the live alerts, then bulk inserts for the new,
     one ``executemany`` for the changed, one ``UPDATE`` per 1,000 for the gone, and their change-log rows
     through ``bulk_log_changes`` — no query per alert.
     """
@@ -174,27 +175,27 @@ def reconcile(config: AlertRule, findings: Iterable[Finding], *, object_ids: set
 
 
 def _insert_alerts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Insert the new alerts; their ids are set on the rows (returned), each logged as 预警发生."""
+    """Insert the new alerts (ids reserved first, so nothing is read back; SQLite ``executemany``,
+    PostgreSQL ``COPY`` — ``qinjian.core.bulk_insert``); the ids are set on the rows, each is logged as
+    预警发生 with the snapshot the post_save receiver would have written."""
     if not rows:
         return rows
-    returned = insert_rows(Alert, rows, returning=("id", "key"), batch_size=BATCH)
-    if returned:
-        ids = dict((key, pk) for pk, key in returned)
-    else:  # COPY (PostgreSQL) returns nothing: read the new ids back — the live alerts of this rule opened
-        # at this sweep's instant are exactly these rows (one live alert per key; the rule row is locked)
-        ids = dict(Alert.objects.filter(rule_id=rows[0]["rule_id"], opened_at=rows[0]["opened_at"])
-                   .exclude(status=AlertStatus.CLOSED).order_by().values_list("key", "pk"))
-    fields = _audit_fields()
-    varying = [f for f in fields if f in _VARYING]
+    fields = [f.attname for f in Alert._meta.concrete_fields]
     defaults = {f.attname: f.get_default() for f in Alert._meta.concrete_fields}
-    shared = {f: _jsonable(rows[0].get(f, defaults[f])) for f in fields if f not in _VARYING}
-    changes = []
-    for row in rows:
-        row["id"] = ids[row["key"]]
-        after = {**shared, **{f: _jsonable(row.get(f)) for f in varying}}
-        changes.append(Change(_stand_in(row["id"], row["title"]), ObjectChange.Action.CREATE, after=after,
-                              message="预警发生"))
-    bulk_log_changes(changes, batch_size=BATCH)
+    with transaction.atomic():
+        for row, pk in zip(rows, allocate_ids(Alert, len(rows)), strict=True):
+            row["id"] = pk
+            for name in fields:
+                if name not in row:
+                    row[name] = defaults[name]
+        insert_rows(Alert, fields, ([row[name] for name in fields] for row in rows))
+    logged = _audit_fields()
+    varying = [f for f in logged if f in _VARYING]
+    shared = {f: _jsonable(rows[0][f]) for f in logged if f not in _VARYING}
+    bulk_log_changes(
+        (Change(_stand_in(row["id"], row["title"]), ObjectChange.Action.CREATE,
+                after={**shared, **{f: _jsonable(row[f]) for f in varying}}, message="预警发生")
+         for row in rows), batch_size=BATCH)
     return rows
 
 

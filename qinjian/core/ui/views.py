@@ -58,7 +58,8 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         if not self.count_limit or not isinstance(self.object_list, models.QuerySet):
             return super().count
-        n = self.object_list[: self.count_limit + 1].count()
+        # without ORDER BY: any count_limit + 1 rows will do, and a sort over every match is what costs
+        n = self.object_list.order_by()[: self.count_limit + 1].count()
         if n > self.count_limit:
             self.capped = True
             return self.count_limit

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.forms import BoundField
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
@@ -26,6 +27,22 @@ def _option(option: dict[str, Any]) -> str:
     )
 
 
+def _flat_options(widget: forms.Select, value: list[str]) -> str | None:
+    """The options of a select without groups or per-option attributes, straight from its choices
+    (a unit filter has hundreds); ``None`` when the widget needs Django's generic path."""
+    if type(widget).create_option is not forms.Select.create_option:
+        return None
+    chosen = set(value)
+    parts = []
+    for key, label in widget.choices:
+        if isinstance(label, list | tuple):
+            return None
+        text = "" if key is None else str(key)
+        selected = " selected" if text in chosen else ""
+        parts.append(f'<option value="{conditional_escape(text)}"{selected}>{conditional_escape(str(label))}</option>')
+    return "".join(parts)
+
+
 def render_select(field: BoundField, attrs: dict[str, Any]) -> SafeString:
     widget = field.field.widget
     final_attrs = widget.build_attrs(widget.attrs, {**attrs, "name": field.html_name})
@@ -36,6 +53,11 @@ def render_select(field: BoundField, attrs: dict[str, Any]) -> SafeString:
     if field.field.required and not widget.allow_multiple_selected and "required" not in final_attrs:
         final_attrs["required"] = True
     value = widget.format_value(field.value())
+    flat = _flat_options(widget, value)
+    if flat is not None:
+        return format_html("<select{}>{}</select>", flatatt({k: conditional_escape(v) if not isinstance(v, bool) else v
+                                                             for k, v in final_attrs.items()}),
+                           mark_safe(flat))  # noqa: S308 - built from escaped parts
     parts: list[str] = []
     for group_name, options, _index in widget.optgroups(field.html_name, value, final_attrs):
         rendered = "".join(_option(o) for o in options)
