@@ -210,3 +210,18 @@ def test_photo_from_the_phone(w):
     assert Attachment.objects.filter(object_id=str(result.item.pk)).count() == 1
     assert c.post(url, {"item": 999999}).status_code == 404
     assert client_for(w.other_staff).post(url, {"item": result.item.pk}).status_code == 404  # not a counter
+
+
+def test_home_page_lists_my_running_stocktakes_with_progress(w):
+    home = reverse("core:home")
+    assert "我的盘点任务" not in client_for(w.counter).get(home).content.decode()  # not started yet
+    campaign = _start(w)
+    stocktake_scan(campaign=campaign, user=w.counter, client_id="home-widget-1", code=w.cards[0].code)
+    page = client_for(w.counter).get(home).content.decode()
+    assert "我的盘点任务" in page and "年度盘点" in page
+    assert "已盘到 1 / 3（33%）" in page
+    assert reverse("assets:stocktakecampaign_count", args=[campaign.pk]) in page
+    # another staff member who does not count in it, and everyone once it is closed, see nothing
+    assert "我的盘点任务" not in client_for(w.other_staff).get(home).content.decode()
+    campaign_close(campaign=campaign, actor=w.officer)
+    assert "我的盘点任务" not in client_for(w.counter).get(home).content.decode()
