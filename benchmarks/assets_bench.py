@@ -151,7 +151,9 @@ def bench_lists(backend: str, n: int) -> dict[str, Any]:
             response = call()
             if name == "api":
                 body = response.json()
-                if body.get("count") != expected:
+                if body.get("count_capped") and body.get("count", 0) < expected:
+                    print(f"  API 计数封顶：{body['count']}+ 条（floor 为 {expected} 条）")
+                elif body.get("count") != expected:
                     print(f"  注意：API 返回 {body.get('count')} 条，floor 为 {expected} 条（筛选条件语义可能不同）")
             with CaptureQueriesContext(connection) as captured:
                 call()
@@ -207,26 +209,59 @@ class _Rollback(Exception):
 
 
 def bench_depreciation() -> dict[str, Any]:
-    from django.db import transaction
+    """(c) Last month's run, twice, each in a transaction that is rolled back: the first run on the cards as
+    generated (never charged: every card is made up from its booking month, 补提), then a regular month (the
+    cards charged through the month before — committed and, on PostgreSQL, vacuumed first, as after last
+    month's run). The cards are put back as generated afterwards (charged nothing), so it can run again."""
+    from django.db import connection, transaction
+    from django.db.models import F
 
     try:
-        from qinjian.assets.services.depreciation import depreciation_run, previous_month
+        from qinjian.assets.services.depreciation import (
+            depreciation_backfill,
+            depreciation_run,
+            previous_month,
+        )
     except ImportError:
         return {"missing": "qinjian.assets.services.depreciation.depreciation_run"}
-    from qinjian.assets.models import DepreciationRun
+    from qinjian.assets.models import Asset, DepreciationRun
 
     month = previous_month(datetime.date.today())
-    result: dict[str, Any] = {"month": month.isoformat()}
+
+    def timed() -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        try:
+            with transaction.atomic():
+                DepreciationRun.objects.filter(month__gte=month).delete()
+                out["load"] = os.getloadavg()[0]
+                start, cpu = time.perf_counter(), time.process_time()
+                run = depreciation_run(month=month, actor=None)
+                out.update(seconds=time.perf_counter() - start, cpu=time.process_time() - cpu, cards=run.asset_count,
+                           amount=str(run.total_amount))
+                raise _Rollback
+        except _Rollback:
+            pass
+        return out
+
+    def settle() -> None:  # what the run does after it commits (and autovacuum after a bulk change)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM (ANALYZE) {Asset._meta.db_table}")
+
+    def as_generated() -> None:
+        Asset.objects.filter(depreciated_through__isnull=False).update(
+            accumulated_depreciation=F("opening_depreciation"), depreciated_through=None)
+        settle()
+
+    if Asset.objects.filter(depreciated_through__isnull=False).exists():  # an interrupted earlier benchmark
+        as_generated()
+    result: dict[str, Any] = {"month": month.isoformat(), **timed()}
     try:
-        with transaction.atomic():
-            DepreciationRun.objects.filter(month__gte=month).delete()
-            start, cpu = time.perf_counter(), time.process_time()
-            run = depreciation_run(month=month, actor=None)
-            result.update(seconds=time.perf_counter() - start, cpu=time.process_time() - cpu, cards=run.asset_count,
-                          amount=str(run.total_amount))
-            raise _Rollback
-    except _Rollback:
-        pass
+        depreciation_backfill(through=previous_month(month))
+        settle()
+        result["regular"] = timed()
+    finally:
+        as_generated()
     return result
 
 
@@ -281,8 +316,14 @@ def report(results: dict[str, Any], n: int) -> str:
         lines.append(f"(c) 月度折旧计提：尚未实现（{dep['missing']}）")
     else:
         ok = dep["seconds"] < GOAL_RUN_S
-        lines.append(f"(c) 计提 {dep['month'][:7]} 折旧：{dep['cards']:,} 项资产，合计 {dep['amount']} 元，"
-                     f"用时 {dep['seconds']:.1f} 秒（本进程 CPU {dep['cpu']:.1f} 秒；目标 < 60 秒：{'达到' if ok else '未达到'}）")
+        lines.append(f"(c) 首次计提 {dep['month'][:7]} 折旧（卡片从未计提，逐月补提）：{dep['cards']:,} 项资产，合计 {dep['amount']} 元，"
+                     f"用时 {dep['seconds']:.1f} 秒（本进程 CPU {dep['cpu']:.1f} 秒；负载 {dep.get('load', 0):.1f}；"
+                     f"目标 < 60 秒：{'达到' if ok else '未达到'}）")
+        reg = dep.get("regular")
+        if reg:
+            lines.append(f"    常规月份（已计提至上上月）：{reg['cards']:,} 项资产，合计 {reg['amount']} 元，用时 {reg['seconds']:.1f} 秒"
+                         f"（本进程 CPU {reg['cpu']:.1f} 秒；负载 {reg['load']:.1f}；"
+                         f"目标 < 60 秒：{'达到' if reg['seconds'] < GOAL_RUN_S else '未达到'}）")
     return "\n".join(lines) + "\n"
 
 

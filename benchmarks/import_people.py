@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-BENCH_DIR = BASE_DIR / "var" / "bench-import"
+BENCH_DIR = Path(os.environ.get("QINJIAN_BENCH_IMPORT_DIR") or BASE_DIR / "var" / "bench-import")
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/qinjian_bench_import"
 ROWS = 100_000
 GOAL_RPS, GOAL_RATIO = 3000.0, 5.0

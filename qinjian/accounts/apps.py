@@ -9,7 +9,9 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import menu  # noqa: F401
+        from . import menu, permcache  # noqa: F401
         from .roles import sync_default_roles
+
+        permcache.connect()
 
         post_migrate.connect(sync_default_roles, sender=self)

@@ -127,8 +127,10 @@ class User(AbstractBaseUser):
             return set()
         perms = self.__dict__.get("_qj_perms")
         if perms is None:
+            from .permcache import role_permissions
+
             assignment = self.get_active_assignment()
-            perms = assignment.role.permission_names() if assignment else set()
+            perms = role_permissions(assignment.role) if assignment else set()
             self.__dict__["_qj_perms"] = perms
         return perms
 

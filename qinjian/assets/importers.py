@@ -12,7 +12,8 @@ The unit is chosen on the upload page (within the user's scope). A row is identi
 原资产编号 in that unit: importing the same ledger again updates the cards (descriptive fields; value,
 class and status through the ledger primitives) instead of duplicating them. New cards are booked at
 once (they are already on the unit's books) with their opening accumulated depreciation, through
-:func:`qinjian.assets.services.bulk.bulk_book_new`.
+:func:`qinjian.assets.services.bulk.bulk_book_rows`. The ledger is read and validated in chunks as it
+streams from the file, and the plan kept between the preview and the commit holds plain tuples.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from qinjian.core.errors import ValidationFailed
+from qinjian.core.errors import DomainError, ValidationFailed
 from qinjian.core.importing import (
     CellError,
     Column,
@@ -57,15 +58,11 @@ from .depreciation import opening_depreciation_start
 CHUNK = 2000
 MAX_VALUE = Decimal("1000000000")  # 10 亿元 for one card: a typo, not an asset
 MAX_QUANTITY = 1_000_000
+ZERO = Decimal("0.00")
 EARLIEST = datetime.date(1949, 10, 1)
 IMPORT_MESSAGE = "从旧资产台账导入"
 _CODE_2022 = re.compile(r"^[A-C]\d{8}$")
 _LEGACY_CODE = re.compile(r"^(\d{7}|[A-C]\d{2,10})$")
-
-
-def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _text(max_length: int) -> Any:
@@ -124,21 +121,192 @@ class ClassChoice:
     firm: bool  # from a 2022 code, an exact mapping or the user's decision: never asked
 
 
+# The columns of a new card an import fills, in the order of the compact rows a plan keeps (the unit is
+# the plan's; everything else takes the model default, or what booking sets).
+NEW_COLUMNS = ("legacy_code", "legacy_class_code", "asset_class_id", "quantity", "original_value", "value_fiscal",
+               "value_nonfiscal", "opening_depreciation", "acquisition_method", "acquired_on", "booked_on", "status",
+               "depreciation_start", *DESCRIPTIVE)
+_CLASS_AT = NEW_COLUMNS.index("asset_class_id")
+MEMO_LIMIT = 50_000  # distinct (name, model, code, class name) classified per validation
+
+
 @dataclass
 class AssetPlan:
+    """What a validated ledger would write, kept compact between the preview and the commit: plain tuples
+    (about 0.3 KB a row), no model instances, no file rows."""
+
     unit_id: int
-    creates: list[Any] = field(default_factory=list)  # unsaved Asset cards
+    creates: list[tuple[Any, ...]] = field(default_factory=list)  # new cards: values in NEW_COLUMNS order
     rows: list[int] = field(default_factory=list)  # the file row of each card in ``creates``
-    # row -> (unsaved card, preview values, the confirmation item) of a row waiting only for its class
-    pending: dict[int, tuple[Any, dict[str, str], dict[str, Any]]] = field(default_factory=dict)
-    updates: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)  # (card, changed descriptive fields)
+    # row -> (new card without its class, preview values, the confirmation item): waiting only for the class
+    pending: dict[int, tuple[tuple[Any, ...], dict[str, str], dict[str, Any]]] = field(default_factory=dict)
+    # (pk, updated_at seen at validation, changed descriptive fields)
+    updates: list[tuple[int, Any, dict[str, Any]]] = field(default_factory=list)
     revalue: list[tuple[int, Decimal, Decimal]] = field(default_factory=list)  # (pk, new value, new fiscal)
     reclass: list[tuple[int, int]] = field(default_factory=list)  # (pk, AssetClass pk)
     restatus: list[tuple[int, str]] = field(default_factory=list)  # (pk, status)
+    seen: dict[int, Any] = field(default_factory=dict)  # pk -> updated_at of every existing card the plan changes
 
 
 def _person_key(name: str) -> str:
     return re.sub(r"\s+", "", normalise(name))
+
+
+class _RowCheck:
+    """The checks of one row of a ledger against the unit's data, adding what it would do to the plan."""
+
+    def __init__(self, spec: AssetImportSpec, report: Report, unit: Unit, present: Any) -> None:
+        self.spec, self.report, self.unit, self.present = spec, report, unit, present
+        self.plan = AssetPlan(unit_id=unit.pk)
+        self.today = timezone.localdate()
+        self.classifier = classify.get_classifier()
+        self.class_pk: dict[str, int] = {}
+        self.depts: dict[str, int] = {}
+        self.people: dict[str, int | None] = {}
+        self.first_row: dict[str, int] = {}
+        self.memo: dict[tuple[str, str, str, str], ClassChoice | str] = {}
+
+    def classify(self, name: str, spec: str, class_code: str, class_name: str) -> ClassChoice | str:
+        key = (name, spec, class_code, class_name)
+        choice = self.memo.get(key)
+        if choice is None:
+            choice = self.spec._classify(self.classifier, *key)
+            if len(self.memo) < MEMO_LIMIT:
+                self.memo[key] = choice
+        return choice
+
+    def row(self, parsed: Any, old: Any) -> None:
+        report, plan, today = self.report, self.plan, self.today
+        n, v = parsed.number, parsed.values
+        failed = parsed.failed
+        code = v.get("legacy_code") or ""
+        if code and code in self.first_row:
+            report.error(n, "legacy_code", f"原资产编号“{code}”与第 {self.first_row[code]} 行重复。")
+            return
+        if code:
+            self.first_row[code] = n
+        elif "legacy_code" not in failed:
+            report.error(n, "legacy_code", "原资产编号不能为空。")
+        name = v.get("name") or ""
+        if not name and "name" not in failed:
+            report.error(n, "name", "资产名称不能为空。")
+        if old is not None and old.status == AssetStatus.DISPOSED:
+            report.error(n, "legacy_code", f"原资产编号“{code}”对应的资产“{old.code}”已处置，不能再导入。")
+            return
+
+        # values: 原值 = 财政拨款 + 非财政拨款
+        value, fiscal, nonfiscal = v.get("original_value"), v.get("value_fiscal"), v.get("value_nonfiscal")
+        if value is None and fiscal is not None and nonfiscal is not None:
+            value = fiscal + nonfiscal
+        if value is None and "original_value" not in failed:
+            report.error(n, "original_value", "原值不能为空。")
+        for key, amount in (("original_value", value), ("value_fiscal", fiscal), ("value_nonfiscal", nonfiscal),
+                            ("accumulated_depreciation", v.get("accumulated_depreciation"))):
+            if amount is not None and amount < 0:
+                report.error(n, key, "金额不能为负数。")
+            elif amount is not None and amount > MAX_VALUE:
+                report.error(n, key, f"金额 {amount:,.2f} 元超过 10 亿元，请核对是否多填了位数。")
+        if value is not None and value >= 0:
+            if fiscal is None and nonfiscal is None:
+                fiscal, nonfiscal = value, ZERO
+            elif fiscal is None and nonfiscal is not None:
+                fiscal = value - nonfiscal
+            elif nonfiscal is None and fiscal is not None:
+                nonfiscal = value - fiscal
+            if fiscal is None or nonfiscal is None or fiscal + nonfiscal != value or fiscal < 0 or nonfiscal < 0:
+                report.error(n, "value_fiscal", f"财政拨款（{fiscal:,.2f}）与非财政拨款（{nonfiscal:,.2f}）"
+                                                f"之和应等于原值（{value:,.2f}）。")
+        depreciation = v.get("accumulated_depreciation") or ZERO
+        if value is not None and value >= 0 and depreciation > value:
+            report.error(n, "accumulated_depreciation", f"累计折旧（{depreciation:,.2f}）不能大于原值（{value:,.2f}）。")
+
+        acquired, booked = v.get("acquired_on"), v.get("booked_on")
+        if acquired is None and "acquired_on" not in failed:
+            report.error(n, "acquired_on", "取得日期不能为空。")
+        for key, day, label in (("acquired_on", acquired, "取得日期"), ("booked_on", booked, "入账日期")):
+            if day is not None and day > today:
+                report.error(n, key, f"{label}（{day:%Y-%m-%d}）晚于今天。")
+            elif day is not None and day < EARLIEST:
+                report.error(n, key, f"{label}（{day:%Y-%m-%d}）早于 1949 年 10 月，请核对。")
+        booked = booked or acquired
+        if acquired and booked and booked < acquired:
+            report.error(n, "booked_on", f"入账日期（{booked:%Y-%m-%d}）早于取得日期（{acquired:%Y-%m-%d}）。")
+
+        # class
+        class_code = v.get("class_code") or ""
+        chosen = report.decision(n)
+        choice: ClassChoice | str
+        if chosen:
+            choice = ClassChoice(chosen, self.classifier.classes.get(chosen, ""), 1.0, "已人工确认", True)
+        else:
+            choice = self.classify(name, v.get("spec_model") or "", class_code, v.get("class_name") or "")
+        if isinstance(choice, str):
+            if "class_code" not in failed:
+                report.error(n, "class_code", choice)
+            return
+        if report.has_errors(n):
+            return
+        if old is not None and not choice.firm:
+            # a card already imported keeps its class unless the file names a class for sure
+            choice = ClassChoice(old.class_code, old.asset_class.name, 1.0, "沿用已导入资产的分类", True)
+        pending = not choice.code or (not choice.firm and choice.confidence < classify.LOW_CONFIDENCE)
+        question: dict[str, Any] = {}
+        if pending:
+            question = {
+                "values": {"legacy_code": code, "name": name, "spec_model": v.get("spec_model") or "",
+                           "class_code": class_code, "class_name": v.get("class_name") or ""},
+                "suggested": choice.code, "suggested_label": f"{choice.code} {choice.name}" if choice.code else "",
+                "confidence": round(choice.confidence, 2), "reason": choice.reason}
+            report.confirm(n, question)
+            if old is not None:
+                return  # (never happens: an imported card keeps its class) validated again after the decision
+
+        notes = v.get("notes") or ""
+        dept_name, person_name = v.get("department") or "", v.get("custodian") or ""
+        dept_id = self.depts.get(_person_key(dept_name)) if dept_name else None
+        person_id = self.people.get(_person_key(person_name)) if person_name else None
+        extra = []
+        if dept_name and dept_id is None:
+            extra.append(f"原使用部门：{dept_name}")
+        if person_name and person_id is None:
+            extra.append(f"原使用人：{person_name}")
+        if extra:
+            notes = "；".join([notes, *extra] if notes else extra)[:1000]
+        status = v.get("status") or AssetStatus.IN_USE
+        descriptive = (name, v.get("spec_model") or "", v.get("brand") or "", v.get("measure_unit") or "台",
+                       v.get("location") or "", dept_id, person_id, v.get("supplier") or "",
+                       v.get("serial_number") or "", v.get("voucher_no") or "", notes)
+        if old is None:
+            action = "confirm" if pending else "create"
+            display = (_display(code, name, descriptive[1], choice, value, acquired, dept_name, status)
+                       if pending or report.wants_sample(action) else {})
+            assert value is not None and acquired is not None  # rows without them have errors
+            start = opening_depreciation_start(booked) if depreciation and booked is not None else None
+            card = (code, class_code, None if pending else self.class_pk[choice.code], v.get("quantity") or 1,
+                    value, fiscal, nonfiscal, depreciation,
+                    v.get("acquisition_method") or AcquisitionMethod.PURCHASE, acquired, booked, status, start,
+                    *descriptive)
+            if pending:  # everything but the class is checked: the user's decision completes the row
+                plan.pending[n] = (card, display, {"row": n, **question})
+                return
+            plan.creates.append(card)
+            plan.rows.append(n)
+            report.outcome(n, "create", display)
+            return
+        assert value is not None and fiscal is not None  # rows without them have errors
+        display = _display(code, name, descriptive[1], choice, value, acquired, dept_name, status)
+        self.spec._compare(report, plan, n, old, dict(zip(DESCRIPTIVE, descriptive, strict=True)), display,
+                           self.present, value=value, fiscal=fiscal, quantity=v.get("quantity"),
+                           class_pk=self.class_pk[choice.code], choice=choice, status=v.get("status"))
+
+
+def _display(code: str, name: str, spec_model: str, choice: ClassChoice, value: Decimal | None,
+             acquired: datetime.date | None, department: str, status: str) -> dict[str, str]:
+    return {"legacy_code": code, "name": name, "spec_model": spec_model,
+            "class_code": f"{choice.code} {choice.name}（{choice.confidence:.0%}）",
+            "original_value": f"{value:,.2f}" if value is not None else "",
+            "acquired_on": f"{acquired:%Y-%m-%d}" if acquired else "",
+            "department": department, "status": AssetStatus(status).label}
 
 
 @register
@@ -147,6 +315,7 @@ class AssetImportSpec(ImportSpec):
     label = "资产"
     permission = "assets.import_asset"
     confirm_label = "资产分类"
+    streamed = True  # validated chunk by chunk as the sheet is read: memory does not grow with the ledger
     depends_on = ("assets.Asset", "org.Unit", "org.Department", "org.Person", "standards.AssetClass",
                   "standards.LegacyClassMapping")
     columns = (
@@ -310,166 +479,24 @@ class AssetImportSpec(ImportSpec):
         unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
         if unit is None or (allowed is not None and unit.pk not in allowed):
             raise ImportRefused("您无权为该单位导入资产，或该单位已停用。请重新选择单位后上传。")
-        rows = table.rows
-        present = table.present
-        today = timezone.localdate()
-        classifier = classify.get_classifier()
-        class_pk = dict(AssetClass.objects.values_list("code", "pk"))
-        depts: dict[str, int] = {}
+        check = _RowCheck(self, report, unit, table.present)
+        check.class_pk = dict(AssetClass.objects.values_list("code", "pk"))
         for dept in Department.objects.filter(unit=unit, is_active=True):
-            depts.setdefault(_person_key(dept.name), dept.pk)
-        people: dict[str, int | None] = {}
+            check.depts.setdefault(_person_key(dept.name), dept.pk)
         for pk, name in Person.objects.filter(unit=unit).values_list("pk", "name"):
             key = _person_key(name)
-            people[key] = None if key in people else pk  # two people of that name: ambiguous
-        codes = sorted({str(r.values["legacy_code"]) for r in rows if r.values.get("legacy_code")})
-        existing: dict[str, Any] = {}
-        for chunk in _chunks(codes):
-            for card in Asset.objects.filter(unit=unit, legacy_code__in=chunk).select_related("asset_class"):
+            check.people[key] = None if key in check.people else pk  # two people of that name: ambiguous
+        done = 0
+        for chunk in table.chunks(CHUNK):  # set-based per chunk; the rows themselves are not kept
+            codes = sorted({str(r.values["legacy_code"]) for r in chunk if r.values.get("legacy_code")})
+            existing: dict[str, Any] = {}
+            for card in Asset.objects.filter(unit=unit, legacy_code__in=codes).select_related("asset_class"):
                 existing.setdefault(card.legacy_code, card)
-        memo: dict[tuple[str, str, str, str], ClassChoice | str] = {}
-
-        plan = AssetPlan(unit_id=unit.pk)
-        first_row: dict[str, int] = {}
-        total = len(rows)
-        for index, parsed in enumerate(rows, start=1):
-            if index % 2000 == 0:
-                progress("validate", index, total)
-            n, v = parsed.number, parsed.values
-            failed = parsed.failed
-            code = v.get("legacy_code") or ""
-            if code and code in first_row:
-                report.error(n, "legacy_code", f"原资产编号“{code}”与第 {first_row[code]} 行重复。")
-                continue
-            if code:
-                first_row[code] = n
-            elif "legacy_code" not in failed:
-                report.error(n, "legacy_code", "原资产编号不能为空。")
-            name = v.get("name") or ""
-            if not name and "name" not in failed:
-                report.error(n, "name", "资产名称不能为空。")
-            old = existing.get(code)
-            if old is not None and old.status == AssetStatus.DISPOSED:
-                report.error(n, "legacy_code", f"原资产编号“{code}”对应的资产“{old.code}”已处置，不能再导入。")
-                continue
-
-            # values: 原值 = 财政拨款 + 非财政拨款
-            value, fiscal, nonfiscal = v.get("original_value"), v.get("value_fiscal"), v.get("value_nonfiscal")
-            if value is None and fiscal is not None and nonfiscal is not None:
-                value = fiscal + nonfiscal
-            if value is None and "original_value" not in failed:
-                report.error(n, "original_value", "原值不能为空。")
-            for key, amount in (("original_value", value), ("value_fiscal", fiscal), ("value_nonfiscal", nonfiscal),
-                                ("accumulated_depreciation", v.get("accumulated_depreciation"))):
-                if amount is not None and amount < 0:
-                    report.error(n, key, "金额不能为负数。")
-                elif amount is not None and amount > MAX_VALUE:
-                    report.error(n, key, f"金额 {amount:,.2f} 元超过 10 亿元，请核对是否多填了位数。")
-            if value is not None and value >= 0:
-                if fiscal is None and nonfiscal is None:
-                    fiscal, nonfiscal = value, Decimal("0.00")
-                elif fiscal is None and nonfiscal is not None:
-                    fiscal = value - nonfiscal
-                elif nonfiscal is None and fiscal is not None:
-                    nonfiscal = value - fiscal
-                if fiscal is None or nonfiscal is None or fiscal + nonfiscal != value or fiscal < 0 or nonfiscal < 0:
-                    report.error(n, "value_fiscal", f"财政拨款（{fiscal:,.2f}）与非财政拨款（{nonfiscal:,.2f}）"
-                                                    f"之和应等于原值（{value:,.2f}）。")
-            depreciation = v.get("accumulated_depreciation") or Decimal("0.00")
-            if value is not None and value >= 0 and depreciation > value:
-                report.error(n, "accumulated_depreciation", f"累计折旧（{depreciation:,.2f}）不能大于原值（{value:,.2f}）。")
-
-            acquired, booked = v.get("acquired_on"), v.get("booked_on")
-            if acquired is None and "acquired_on" not in failed:
-                report.error(n, "acquired_on", "取得日期不能为空。")
-            for key, day, label in (("acquired_on", acquired, "取得日期"), ("booked_on", booked, "入账日期")):
-                if day is not None and day > today:
-                    report.error(n, key, f"{label}（{day:%Y-%m-%d}）晚于今天。")
-                elif day is not None and day < EARLIEST:
-                    report.error(n, key, f"{label}（{day:%Y-%m-%d}）早于 1949 年 10 月，请核对。")
-            booked = booked or acquired
-            if acquired and booked and booked < acquired:
-                report.error(n, "booked_on", f"入账日期（{booked:%Y-%m-%d}）早于取得日期（{acquired:%Y-%m-%d}）。")
-
-            # class
-            class_code = v.get("class_code") or ""
-            chosen = report.decision(n)
-            choice: ClassChoice | str
-            if chosen:
-                choice = ClassChoice(chosen, classifier.classes.get(chosen, ""), 1.0, "已人工确认", True)
-            else:
-                memo_key = (name, v.get("spec_model") or "", class_code, v.get("class_name") or "")
-                if memo_key not in memo:
-                    memo[memo_key] = self._classify(classifier, *memo_key)
-                choice = memo[memo_key]
-            if isinstance(choice, str):
-                if "class_code" not in failed:
-                    report.error(n, "class_code", choice)
-                continue
-            if report.has_errors(n):
-                continue
-            if old is not None and not choice.firm:
-                # a card already imported keeps its class unless the file names a class for sure
-                choice = ClassChoice(old.class_code, old.asset_class.name, 1.0, "沿用已导入资产的分类", True)
-            pending = not choice.code or (not choice.firm and choice.confidence < classify.LOW_CONFIDENCE)
-            question: dict[str, Any] = {}
-            if pending:
-                question = {
-                    "values": {"legacy_code": code, "name": name, "spec_model": v.get("spec_model") or "",
-                               "class_code": class_code, "class_name": v.get("class_name") or ""},
-                    "suggested": choice.code, "suggested_label": f"{choice.code} {choice.name}" if choice.code else "",
-                    "confidence": round(choice.confidence, 2), "reason": choice.reason}
-                report.confirm(n, question)
-                if old is not None:
-                    continue  # (never happens: an imported card keeps its class) validated again after the decision
-
-            notes = v.get("notes") or ""
-            dept_name, person_name = v.get("department") or "", v.get("custodian") or ""
-            dept_id = depts.get(_person_key(dept_name)) if dept_name else None
-            person_id = people.get(_person_key(person_name)) if person_name else None
-            extra = []
-            if dept_name and dept_id is None:
-                extra.append(f"原使用部门：{dept_name}")
-            if person_name and person_id is None:
-                extra.append(f"原使用人：{person_name}")
-            if extra:
-                notes = "；".join([notes, *extra] if notes else extra)[:1000]
-            status = v.get("status") or AssetStatus.IN_USE
-            fields = {
-                "name": name, "spec_model": v.get("spec_model") or "", "brand": v.get("brand") or "",
-                "measure_unit": v.get("measure_unit") or "台", "location": v.get("location") or "",
-                "department_id": dept_id, "custodian_id": person_id, "supplier": v.get("supplier") or "",
-                "serial_number": v.get("serial_number") or "", "voucher_no": v.get("voucher_no") or "",
-                "notes": notes,
-            }
-            display = {
-                "legacy_code": code, "name": name, "spec_model": fields["spec_model"],
-                "class_code": f"{choice.code} {choice.name}（{choice.confidence:.0%}）",
-                "original_value": f"{value:,.2f}", "acquired_on": f"{acquired:%Y-%m-%d}",
-                "department": dept_name, "status": AssetStatus(status).label,
-            }
-            if old is None:
-                card = Asset(
-                    legacy_code=code, legacy_class_code=class_code,
-                    asset_class_id=None if pending else class_pk[choice.code], class_code="" if pending else choice.code,
-                    quantity=v.get("quantity") or 1, original_value=value,
-                    value_fiscal=fiscal, value_nonfiscal=nonfiscal, opening_depreciation=depreciation,
-                    acquisition_method=v.get("acquisition_method") or AcquisitionMethod.PURCHASE,
-                    acquired_on=acquired, booked_on=booked, status=status, unit_id=unit.pk, **fields)
-                if depreciation and booked is not None:  # the legacy figure covers the months before the import
-                    card.depreciation_start = opening_depreciation_start(booked)
-                if pending:  # everything but the class is checked: the user's decision completes the row
-                    plan.pending[n] = (card, display, {"row": n, **question})
-                    continue
-                plan.creates.append(card)
-                plan.rows.append(n)
-                report.outcome(n, "create", display)
-                continue
-            assert value is not None and fiscal is not None  # rows without them have errors
-            self._compare(report, plan, n, old, fields, display, present, value=value, fiscal=fiscal,
-                          quantity=v.get("quantity"), class_pk=class_pk[choice.code], choice=choice,
-                          status=v.get("status"))
-        return plan
+            for parsed in chunk:
+                check.row(parsed, existing.get(parsed.values.get("legacy_code") or ""))
+            done += len(chunk)
+            progress("validate", done, 0)
+        return check.plan
 
     def _compare(self, report: Report, plan: AssetPlan, n: int, old: Any, fields: dict[str, Any],
                  display: dict[str, str], present: Any, *, value: Decimal, fiscal: Decimal, quantity: int | None,
@@ -494,6 +521,7 @@ class AssetImportSpec(ImportSpec):
         changes = [f"{label(k)}：{getattr(old, k) or '（空）'} → {val or '（空）'}"
                    for k, val in changed.items() if not k.endswith("_id")]
         changes += [f"{label(k)}已变更" for k in changed if k.endswith("_id")]
+        plan.seen.setdefault(old.pk, old.updated_at)
         if value != old.original_value or fiscal != old.value_fiscal:
             plan.revalue.append((old.pk, value, fiscal))
             changes.append(f"原值：{old.original_value:,.2f} → {value:,.2f}")
@@ -504,10 +532,11 @@ class AssetImportSpec(ImportSpec):
             plan.restatus.append((old.pk, status))
             changes.append(f"使用状况：{old.get_status_display()} → {AssetStatus(status).label}")
         if not changes:
+            plan.seen.pop(old.pk, None)
             report.outcome(n, "unchanged", display)
             return
         if changed:
-            plan.updates.append((old, changed))
+            plan.updates.append((old.pk, old.updated_at, changed))
         report.outcome(n, "update", display, changes)
 
     def apply_decisions(self, plan: AssetPlan, decisions: dict[int, str]) -> Decided | None:
@@ -523,8 +552,7 @@ class AssetImportSpec(ImportSpec):
             if code not in classes:
                 continue
             card, display, _ = plan.pending.pop(row)
-            card.asset_class_id, card.class_code = classes[code][0], code
-            plan.creates.append(card)
+            plan.creates.append((*card[:_CLASS_AT], classes[code][0], *card[_CLASS_AT + 1:]))
             plan.rows.append(row)
             resolved[row] = {**display, "class_code": f"{code} {classes[code][1]}（已确认）"}
         if resolved and plan.rows:  # cards in file order, as a full validation lists them
@@ -541,41 +569,85 @@ class AssetImportSpec(ImportSpec):
 
         from .models import Asset
         from .services import ledger
-        from .services.bulk import bulk_book_new
+        from .services.bulk import bulk_book_rows
 
-        created = 0
-        for chunk in _chunks(plan.creates, 10_000):
-            bulk_book_new(chunk, actor=user, message=IMPORT_MESSAGE, event_kind=EventKind.IMPORTED)
-            created += len(chunk)
-            progress("commit", created, len(plan.creates))
+        self._recheck(plan)
+        total = len(plan.creates)
+
+        def cards() -> Iterator[tuple[Any, ...]]:
+            for done, card in enumerate(plan.creates, start=1):
+                yield (*card, plan.unit_id)
+                if done % 10_000 == 0:
+                    progress("commit", done, total)
+
+        created = len(bulk_book_rows((*NEW_COLUMNS, "unit_id"), cards(), actor=user, message=IMPORT_MESSAGE,
+                                     event_kind=EventKind.IMPORTED))
+        progress("commit", created, total)
         now = timezone.now()
-        changes: list[Change] = []
         touched: set[str] = set()
-        for card, changed in plan.updates:
-            before = field_snapshot(card, changed)
-            for key, val in changed.items():
-                setattr(card, key, val)
-            card.updated_at = now
-            touched.update(k.removesuffix("_id") for k in changed)
-            changes.append(Change(card, ObjectChange.Action.UPDATE, before=before,
-                                  after=field_snapshot(card, changed), message=IMPORT_MESSAGE))
-        if plan.updates:
-            Asset.objects.bulk_update([c for c, _ in plan.updates], sorted(touched | {"updated_at"}), batch_size=500)
+        for start in range(0, len(plan.updates), CHUNK):
+            chunk = plan.updates[start:start + CHUNK]
+            current = Asset.objects.in_bulk([pk for pk, _, _ in chunk])
+            changes: list[Change] = []
+            cards_changed = []
+            for pk, _, changed in chunk:
+                card = current[pk]
+                before = field_snapshot(card, changed)
+                for key, val in changed.items():
+                    setattr(card, key, val)
+                card.updated_at = now
+                touched.update(k.removesuffix("_id") for k in changed)
+                changes.append(Change(card, ObjectChange.Action.UPDATE, before=before,
+                                      after=field_snapshot(card, changed), message=IMPORT_MESSAGE))
+                cards_changed.append(card)
+            fields = sorted({k.removesuffix("_id") for _, _, c in chunk for k in c} | {"updated_at"})
+            Asset.objects.bulk_update(cards_changed, fields, batch_size=500)
             bulk_log_changes(changes)
         today = timezone.localdate()
         ledger_ids = {pk for pk, *_ in plan.revalue} | {pk for pk, _ in plan.reclass} | {pk for pk, _ in plan.restatus}
         if ledger_ids:
-            cards = ledger.lock_assets(ledger_ids)
+            locked = ledger.lock_assets(ledger_ids)
             classes = AssetClass.objects.in_bulk([c for _, c in plan.reclass])
             for pk, value, fiscal in plan.revalue:
-                ledger.change_value(cards[pk], new_value=value, new_fiscal=fiscal, on=today, actor=user,
+                ledger.change_value(locked[pk], new_value=value, new_fiscal=fiscal, on=today, actor=user,
                                     message=IMPORT_MESSAGE)
             for pk, class_id in plan.reclass:
-                ledger.reclassify(cards[pk], new_class=classes[class_id], on=today, actor=user, message=IMPORT_MESSAGE)
+                ledger.reclassify(locked[pk], new_class=classes[class_id], on=today, actor=user,
+                                  message=IMPORT_MESSAGE)
             for pk, status in plan.restatus:
-                ledger.set_status(cards[pk], status=status, on=today, actor=user, message=IMPORT_MESSAGE)
-        updated = len({c.pk for c, _ in plan.updates} | ledger_ids)
+                ledger.set_status(locked[pk], status=status, on=today, actor=user, message=IMPORT_MESSAGE)
+        updated = len({pk for pk, _, _ in plan.updates} | ledger_ids)
         return {"created": created, "updated": updated}
+
+    def _recheck(self, plan: AssetPlan) -> None:
+        """What another import or user may have done since the preview, checked set-based before writing:
+        the unit is locked (imports into one unit take turns), then no new card's 原资产编号 may exist in
+        the unit by now and no card the plan changes may have changed since. Raises DomainError (nothing
+        written) when the file has to be validated again."""
+        from .models import Asset
+
+        locked = list(Unit.objects.select_for_update(no_key=True).filter(pk=plan.unit_id, is_active=True)
+                      .values_list("pk", flat=True))
+        if not locked:
+            raise DomainError("该单位已停用，本次没有导入任何数据。", code="stale")
+        codes = {card[0] for card in plan.creates}
+        taken: list[str] = []
+        if codes:
+            for (code,) in Asset.objects.filter(unit_id=plan.unit_id).exclude(legacy_code="").values_list(
+                    "legacy_code").iterator(chunk_size=CHUNK):
+                if code in codes:
+                    taken.append(code)
+        pks = sorted(plan.seen)
+        moved = 0
+        for start in range(0, len(pks), CHUNK):
+            chunk = pks[start:start + CHUNK]
+            now = dict(Asset.objects.filter(pk__in=chunk).values_list("pk", "updated_at"))
+            moved += sum(1 for pk in chunk if now.get(pk) != plan.seen[pk])
+        if taken or moved:
+            what = (f"原资产编号“{taken[0]}”等 {len(taken)} 项已由其他导入登记" if taken
+                    else f"{moved} 项资产在预览后被修改")
+            raise DomainError(f"数据在预览后发生了变化（{what}），本次没有导入任何数据。请重新上传文件。",
+                              code="stale")
 
 
 __all__ = ["AssetImportSpec", "AssetPlan"]

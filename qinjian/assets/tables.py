@@ -11,7 +11,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from qinjian.core.ui.tables import EMPTY, Column, Table
+from qinjian.core.ui.tables import EMPTY, Column, Table, fmt
 from qinjian.core.ui.views import try_reverse
 
 from .choices import AssetStatus
@@ -44,27 +44,30 @@ def _asset_url(record: Asset) -> str:
     return fast_url("assets:asset_detail", record.pk)
 
 
+STATUS_LABELS: dict[str, str] = dict(AssetStatus.choices)
+
+
 def status_badge(status: str, label: str) -> SafeString:
-    return format_html('<span class="badge {}">{}</span>', STATUS_CSS.get(status, "bg-secondary-lt"), label)
+    return fmt('<span class="badge {}">{}</span>', STATUS_CSS.get(status, "bg-secondary-lt"), label)
 
 
 def _status(record: Asset, value: Any) -> SafeString:
-    return status_badge(record.status, record.get_status_display())
+    return status_badge(record.status, STATUS_LABELS.get(record.status, record.status))
 
 
 def _unit(record: Any, value: Any) -> SafeString:
     if value is None:
         return EMPTY
-    return format_html('<a href="{}" title="{}">{}</a>', fast_url("org:unit_detail", value.pk), value.name,
-                       value.short_name or value.name)
+    return fmt('<a href="{}" title="{}">{}</a>', fast_url("org:unit_detail", value.pk), value.name,
+               value.short_name or value.name)
+
+
+_UNCONFIRMED = ' <span class="badge bg-yellow-lt" title="导入时自动分类，尚待确认">待确认</span>'
 
 
 def _class(record: Asset, value: Any) -> SafeString:
-    cls = record.asset_class
-    badge = mark_safe(' <span class="badge bg-yellow-lt" title="导入时自动分类，尚待确认">待确认</span>') \
-        if not record.class_confirmed else ""
-    return format_html('<span class="qj-class-name">{}</span><div class="small text-secondary font-monospace">{}</div>{}',
-                       cls.name, record.class_code, badge)
+    return fmt('<span class="qj-class-name">{}</span><div class="small text-secondary font-monospace">{}</div>{}',
+               record.asset_class.name, record.class_code, mark_safe("" if record.class_confirmed else _UNCONFIRMED))
 
 
 def _name(record: Asset, value: Any) -> SafeString:
@@ -72,9 +75,8 @@ def _name(record: Asset, value: Any) -> SafeString:
     if record.quantity > 1:
         spec = f"{spec} · {record.quantity}{record.measure_unit}" if spec else f"{record.quantity}{record.measure_unit}"
     if spec:
-        return format_html('<a href="{}">{}</a><div class="small text-secondary">{}</div>',
-                           _asset_url(record), value, spec)
-    return format_html('<a href="{}">{}</a>', _asset_url(record), value)
+        return fmt('<a href="{}">{}</a><div class="small text-secondary">{}</div>', _asset_url(record), value, spec)
+    return fmt('<a href="{}">{}</a>', _asset_url(record), value)
 
 
 def _money(value: Any) -> str:
@@ -82,12 +84,12 @@ def _money(value: Any) -> str:
 
 
 def _net(record: Asset, value: Any) -> SafeString:
-    return format_html("{}", _money(record.net_value))
+    return SafeString(_money(record.net_value))  # digits, commas and a point: nothing to escape
 
 
 def _select(record: Asset, value: Any) -> SafeString:
-    return format_html('<input class="form-check-input m-0 qj-asset-pick" type="checkbox" value="{}" '
-                       'aria-label="选择 {}">', record.pk, record.code)
+    return fmt('<input class="form-check-input m-0 qj-asset-pick" type="checkbox" value="{}" aria-label="选择 {}">',
+               record.pk, record.code)
 
 
 def _quantity(record: Asset, value: Any) -> str:

@@ -224,8 +224,18 @@ def bulk_log_created_rows(model: type[models.Model], rows: Iterable[tuple[Any, s
     ``rows`` yields (pk, ``str(instance)``, values by attname — every concrete column, as the instance
     would hold them). The record is the one ``bulk_log_created`` would write for that instance: masked
     and excluded fields honoured (:func:`snapshot`)."""
-    template = model()
+    plan = _snapshot_plan(model)
+    plain = (str, int, float, bool, type(None))  # what _jsonable returns as it is: skip its isinstance chain
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
     create = ObjectChange.Action.CREATE
-    return _write_changes((content_type, create, str(pk), text[:200], None, snapshot(template, values), "")
+
+    def after(values: dict[str, Any]) -> dict[str, Any]:  # snapshot(model(), values), column plan made once
+        data = {}
+        for name, masked in plan:
+            if name in values:
+                value = _mask(values[name]) if masked else values[name]
+                data[name] = value if type(value) in plain else _jsonable(value)
+        return data
+
+    return _write_changes((content_type, create, str(pk), text[:200], None, after(values), "")
                           for pk, text, values in rows)

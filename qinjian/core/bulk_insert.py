@@ -24,6 +24,7 @@ Nothing here sends signals or writes change records: callers log their changes w
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import islice
@@ -57,8 +58,9 @@ def _deterministic(field: models.Field) -> bool:
     return type(field).__module__.startswith("django.")
 
 
-def adapter(field: models.Field) -> Adapter:
-    """How one column's Python values become driver values; None when they pass through as they are."""
+def adapter(field: models.Field, *, copy: bool = False) -> Adapter:
+    """How one column's Python values become driver values; None when they pass through as they are.
+    ``copy``: for PostgreSQL's ``COPY`` (text format), where JSON may go as its text."""
     if _is_plain(field):
         return None
     prep = field.get_db_prep_save
@@ -71,6 +73,12 @@ def adapter(field: models.Field) -> Adapter:
     if type(field) is models.DateField:
         adapt_date = conn.ops.adapt_datefield_value
         return lambda value: adapt_date(value) if type(value) is datetime.date else prep(value, conn)
+    if type(field) is models.JSONField and (copy or conn.vendor != "postgresql"):
+        # what get_db_prep_save does for plain data (SQLite: the text; PostgreSQL: Jsonb of the same text,
+        # which COPY sends as text anyway), without its per-value detour through the ORM
+        dumps, encoder = json.dumps, field.encoder
+        return lambda value: (None if value is None else dumps(value, cls=encoder)
+                              if type(value) in (dict, list, str, int, float, bool) else prep(value, conn))
     if not _deterministic(field):
         return lambda value: prep(value, conn)
     memo: dict[Any, Any] = {}
@@ -125,7 +133,7 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     transaction (or its own atomic block).
     """
     fields = column_fields(model, columns)
-    adapters = [adapter(f) for f in fields]
+    adapters = [adapter(f, copy=True) for f in fields]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(f.column) for f in fields)

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from . import context
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
 
 CSP = "; ".join(
@@ -59,6 +60,10 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         finally:
             context.reset(token)
+        if request.method not in SAFE_METHODS and getattr(getattr(request, "user", None), "is_authenticated", False):
+            from .context_processors import forget_counts
+
+            forget_counts(request)  # the user's own change shows in the top-bar counts at once
         response["X-Request-ID"] = request_id
         return response
 

@@ -108,8 +108,7 @@ def build_demo_assets(plan: CityPlan, *, progress: Callable[[str], None] = lambd
         card.depreciation_method, card.useful_life_months = policies[card.class_code]
     from qinjian.assets.services.bulk import bulk_book_new
 
-    for start in range(0, len(cards), 5000):
-        bulk_book_new(cards[start:start + 5000], actor=None, message="验收入账")
+    bulk_book_new(cards, actor=None, message="验收入账")  # one call: its policy look-ups are shared by every card
     progress(f"资产卡片 {len(cards)} 张")
     _apply_history(cards, cards_plan, units, as_of)
     _depreciation(as_of, [c.pk for c in cards])
@@ -244,6 +243,7 @@ def _apply_history(cards: Sequence[Asset], plan: Sequence[CardPlan], units: dict
     changed: list[Asset] = []
     changes: list[Change] = []
     last_month = _first_of_previous_month(as_of)
+    moved = [Asset._meta.get_field(name).attname for name in HISTORY_FIELDS]  # type: ignore[union-attr]
     for card, row in zip(cards, plan, strict=True):
         if not row.history:
             continue
@@ -258,7 +258,9 @@ def _apply_history(cards: Sequence[Asset], plan: Sequence[CardPlan], units: dict
                 card.depreciated_through = datetime.date(through // 12, through % 12 + 1, 1)
         card.updated_at = writer.now
         changed.append(card)
-        changes.append(Change(card, ObjectChange.Action.UPDATE, before=before, after=snapshot(card)))
+        # Only the history fields moved: the rest of the snapshot is the one taken before.
+        after = {**before, **snapshot(card, {name: getattr(card, name) for name in moved})}
+        changes.append(Change(card, ObjectChange.Action.UPDATE, before=before, after=after))
     _update_cards(changed, HISTORY_FIELDS)
     bulk_log_changes(changes)
     writer.save()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
@@ -179,6 +180,7 @@ def _accounts(plan: CityPlan, units: dict[str, Unit], password: str, result: Bui
     wanted += [(f"demo_{code}", code, center, center, None) for code in sorted(roles) if code not in covered]
     logins, created = [], 0
     now = timezone.now()
+    encoded = ""  # one Argon2 hash (~0.1-0.5 s each) for every demo login: they share a password printed for all
     for username, role_code, unit, anchor, person in wanted:
         role = roles[role_code]
         user = User.objects.filter(username=username).first()
@@ -187,7 +189,8 @@ def _accounts(plan: CityPlan, units: dict[str, Unit], password: str, result: Bui
                 person = None  # already someone's login (e.g. created by hand): keep the demo login unlinked
             user = User(username=username, full_name=person.name if person else f"{role.name}（示范）",
                         unit=unit, person=person, must_change_password=False, password_changed_at=now)
-            user.set_password(password)
+            encoded = encoded or make_password(password)
+            user.password = encoded
             user.save()
             security_log.record("user_created", obj=user, target=username, source="demo")
             created += 1

@@ -387,6 +387,44 @@ class PersonPlan:
     updates: list[tuple[Person, dict[str, Any]]] = field(default_factory=list)  # person, field -> new value
 
 
+@dataclass
+class _PersonLookups:
+    """What validating people looks rows up in, filled chunk by chunk as the file streams by."""
+
+    allowed: set[int] | None
+    rank_by_name: dict[tuple[str, str], Rank]
+    rank_by_code: dict[tuple[str, str], Rank]
+    rank_names: dict[str, str]
+    rank_label: dict[int, str]
+    units: dict[str, Unit | None] = field(default_factory=dict)  # unit code -> unit (None: no such unit)
+    dept_by_code: dict[tuple[int, str], Department] = field(default_factory=dict)
+    dept_by_name: dict[tuple[int, str], Department] = field(default_factory=dict)
+    unit_names: dict[int, str] = field(default_factory=dict)
+    dept_names: dict[int, str] = field(default_factory=dict)
+    first_row: dict[str, int] = field(default_factory=dict)  # person code -> first file row naming it
+
+    def add_units(self, codes: set[str]) -> None:
+        wanted = sorted(codes - set(self.units))
+        fresh = {u.code: u for u in Unit.objects.filter(code__in=wanted)} if wanted else {}
+        self.units.update({code: fresh.get(code) for code in wanted})
+        self.unit_names.update({u.pk: u.name for u in fresh.values()})
+        if fresh:
+            for dept in Department.objects.filter(unit_id__in=[u.pk for u in fresh.values()], is_active=True):
+                self.dept_by_code[(dept.unit_id, dept.code)] = dept
+                self.dept_by_name.setdefault((dept.unit_id, _key(dept.name)), dept)
+                self.dept_names[dept.pk] = dept.name
+
+    def add_names(self, people: Iterable[Person]) -> None:
+        """Names of the current units and departments of people being moved in from elsewhere, for the preview."""
+        people = list(people)
+        missing_units = {p.unit_id for p in people} - set(self.unit_names)
+        missing_depts = {p.department_id for p in people if p.department_id} - set(self.dept_names)
+        if missing_units:
+            self.unit_names.update(Unit.objects.filter(pk__in=missing_units).values_list("pk", "name"))
+        if missing_depts:
+            self.dept_names.update(Department.objects.filter(pk__in=missing_depts).values_list("pk", "name"))
+
+
 @register
 class PersonImportSpec(ImportSpec):
     kind = "org.person"
@@ -426,6 +464,7 @@ class PersonImportSpec(ImportSpec):
     )
     preview_keys = ("code", "name", "gender", "unit_code", "department", "rank", "post", "phone")
     depends_on = ("org.Unit", "org.Department", "org.Rank", "org.Person")
+    streamed = True  # validated chunk by chunk as the sheet is read: memory does not grow with the file
     preview_labels = {"unit_code": "所在单位", "department": "部门"}
     url_names = {"upload": "org:person_import", "template": "org:person_import_template",
                  "preview": "org:person_import_preview", "commit": "org:person_import_commit",
@@ -439,125 +478,111 @@ class PersonImportSpec(ImportSpec):
         ])]
 
     def validate(self, table: Table, *, user: Any, report: Report, progress: Progress) -> PersonPlan:
-        rows = table.rows
-        present = table.present
-        unit_codes: list[str] = sorted({str(r.values["unit_code"]) for r in rows if r.values.get("unit_code")})
-        units: dict[str, Unit] = {}
-        for chunk in _chunks(unit_codes):
-            units.update({u.code: u for u in Unit.objects.filter(code__in=chunk)})
-        dept_by_code: dict[tuple[int, str], Department] = {}
-        dept_by_name: dict[tuple[int, str], Department] = {}
-        for chunk in _chunks([u.pk for u in units.values()]):
-            for dept in Department.objects.filter(unit_id__in=chunk, is_active=True):
-                dept_by_code[(dept.unit_id, dept.code)] = dept
-                dept_by_name.setdefault((dept.unit_id, _key(dept.name)), dept)
         ranks = list(Rank.objects.all())
-        rank_by_name = {(r.level, _key(r.name)): r for r in ranks}
-        rank_by_code = {(r.level, r.code.upper()): r for r in ranks}
-        rank_names = {level: "、".join(r.name for r in ranks if r.level == level) for level in AdminLevel.values}
-        codes: list[str] = sorted({str(r.values["code"]) for r in rows if r.values.get("code")})
-        existing: dict[str, Person] = {}
-        for chunk in _chunks(codes):
-            existing.update({p.code: p for p in Person.objects.filter(code__in=chunk).select_related("department", "rank")})
-        allowed = allowed_unit_ids(user)
-        unit_names = {u.pk: u.name for u in units.values()}
-        dept_names = {d.pk: d.name for d in dept_by_code.values()}
-        rank_label = {r.pk: r.name for r in ranks}
-        missing_unit_ids = {p.unit_id for p in existing.values()} - set(unit_names)
-        missing_dept_ids = {p.department_id for p in existing.values() if p.department_id} - set(dept_names)
-        if missing_unit_ids:  # current units of people being moved in from elsewhere, for the preview
-            unit_names.update(Unit.objects.filter(pk__in=missing_unit_ids).values_list("pk", "name"))
-        if missing_dept_ids:
-            dept_names.update(Department.objects.filter(pk__in=missing_dept_ids).values_list("pk", "name"))
-
+        look = _PersonLookups(
+            allowed=allowed_unit_ids(user),
+            rank_by_name={(r.level, _key(r.name)): r for r in ranks},
+            rank_by_code={(r.level, r.code.upper()): r for r in ranks},
+            rank_names={level: "、".join(r.name for r in ranks if r.level == level) for level in AdminLevel.values},
+            rank_label={r.pk: r.name for r in ranks})
         plan = PersonPlan()
-        first_row: dict[str, int] = {}
-        total = len(rows)
-        for index, parsed in enumerate(rows, start=1):
-            if index % 1000 == 0:
-                progress("validate", index, total)
-            n, values = parsed.number, parsed.values
-            code = values.get("code") or ""
-            if code and code in first_row:
-                report.error(n, "code", f"人员编号“{code}”与第 {first_row[code]} 行重复。")
-                continue
-            if code:
-                first_row[code] = n
-            old = existing.get(code)
-            unit_code = values.get("unit_code") or ""
-            unit = units.get(unit_code)
-            skip = set(parsed.failed)
-            if unit_code and unit is None:
-                report.error(n, "unit_code", f"单位编码“{unit_code}”不存在。")
-                skip.add("unit_code")
-            if unit is not None and not _in_scope(allowed, unit.pk):
-                report.error(n, "unit_code", NO_SCOPE)
-                continue
-            if old is not None and not _in_scope(allowed, old.unit_id):
-                report.error(n, "code", f"人员编号“{code}”已被您管理范围以外的单位使用，{NO_SCOPE}")
-                continue
-
-            data: dict[str, Any] = {"code": code, "name": values.get("name") or "", "gender": values.get("gender"),
-                                    "unit": unit}
-            # Department and rank: columns present -> looked up (blank clears); absent -> kept.
-            department = old.department if old is not None and unit is not None and old.unit_id == unit.pk else None
-            if present("department") or present("department_code"):
-                department = None
-                dept_code, dept_name = values.get("department_code") or "", values.get("department") or ""
-                if unit is not None and (dept_code or dept_name):
-                    department = (dept_by_code.get((unit.pk, dept_code)) if dept_code
-                                  else dept_by_name.get((unit.pk, _key(dept_name))))
-                    if department is None:
-                        key = "department_code" if dept_code else "department"
-                        report.error(n, key, f"“{unit.name}”下没有“{dept_code or dept_name}”这个部门。")
-            data["department"] = department
-            rank = old.rank if old is not None else None
-            if present("rank") and "rank" not in parsed.failed:
-                rank = None
-                rank_text = values.get("rank") or ""
-                if rank_text and unit is not None:
-                    rank = rank_by_name.get((unit.level, _key(rank_text))) or \
-                        rank_by_code.get((unit.level, rank_text.upper()))
-                    if rank is None:
-                        report.error(n, "rank", f"“{rank_text}”不是{unit.get_level_display()}单位适用的职级，"
-                                                f"可选：{rank_names.get(unit.level, '')}。")
-            data["rank"] = rank
-            data["post"] = (values.get("post") or "") if present("post") else (old.post if old else "")
-            data["phone"] = (values.get("phone") or "") if present("phone") else (old.phone if old else "")
-            for key, default in (("staffing_type", StaffingType.ADMIN), ("status", PersonStatus.ACTIVE),
-                                 ("sort_order", 0)):
-                value = values.get(key)
-                data[key] = value if value is not None else (getattr(old, key) if old else default)
-
-            cleaned, errors = person_check(data)
-            _field_errors(report, n, errors, PERSON_FIELD_KEYS, skip=skip)
-            if report.has_errors(n):
-                continue
-            display = {
-                "code": code, "name": cleaned["name"], "gender": Gender(cleaned["gender"]).label,
-                "unit_code": unit.name if unit else "", "department": department.name if department else "",
-                "rank": rank.name if rank else "", "post": cleaned["post"],
-                "phone": crypto.mask_phone(cleaned["phone"]) if cleaned["phone"] else "",
-            }
-            new = {"name": cleaned["name"], "gender": cleaned["gender"], "unit_id": unit.pk if unit else None,
-                   "department_id": department.pk if department else None, "rank_id": rank.pk if rank else None,
-                   "post": cleaned["post"], "staffing_type": cleaned["staffing_type"], "status": cleaned["status"],
-                   "phone": cleaned["phone"], "sort_order": cleaned["sort_order"]}
-            if old is None:
-                plan.creates.append((code, *new.values()))
-                report.outcome(n, "create", display)
-                continue
-            changed = {k: v for k, v in new.items() if getattr(old, k) != v}
-            if not changed:
-                report.outcome(n, "unchanged", display)
-                continue
-            plan.updates.append((old, changed))
-            report.outcome(n, "update", display, [
-                f"{PERSON_LABELS[k]}：{self._show(old, k, getattr(old, k), unit_names, dept_names, rank_label)} → "
-                f"{self._show(old, k, v, unit_names, dept_names, rank_label)}"
-                for k, v in changed.items()
-            ])
+        done = 0
+        for rows in table.chunks(CHUNK):  # set-based per chunk: the sheet is streamed, not held
+            look.add_units({str(r.values["unit_code"]) for r in rows if r.values.get("unit_code")})
+            codes = sorted({str(r.values["code"]) for r in rows if r.values.get("code")})
+            existing = {p.code: p for p in Person.objects.filter(code__in=codes).select_related("department", "rank")}
+            look.add_names(existing.values())
+            for parsed in rows:
+                self._check_row(parsed, report, plan, look, existing, table.present)
+            done += len(rows)
+            progress("validate", done, 0)
         return plan
+
+    def _check_row(self, parsed: Any, report: Report, plan: PersonPlan, look: _PersonLookups,
+                   existing: dict[str, Person], present: Any) -> None:
+        """One row, by the same rules as the person form (``person_check``)."""
+        n, values = parsed.number, parsed.values
+        code = values.get("code") or ""
+        first_row = look.first_row
+        if code and code in first_row:
+            report.error(n, "code", f"人员编号“{code}”与第 {first_row[code]} 行重复。")
+            return
+        if code:
+            first_row[code] = n
+        old = existing.get(code)
+        unit_code = values.get("unit_code") or ""
+        unit = look.units.get(unit_code)
+        skip = set(parsed.failed)
+        if unit_code and unit is None:
+            report.error(n, "unit_code", f"单位编码“{unit_code}”不存在。")
+            skip.add("unit_code")
+        if unit is not None and not _in_scope(look.allowed, unit.pk):
+            report.error(n, "unit_code", NO_SCOPE)
+            return
+        if old is not None and not _in_scope(look.allowed, old.unit_id):
+            report.error(n, "code", f"人员编号“{code}”已被您管理范围以外的单位使用，{NO_SCOPE}")
+            return
+
+        data: dict[str, Any] = {"code": code, "name": values.get("name") or "", "gender": values.get("gender"),
+                                "unit": unit}
+        # Department and rank: columns present -> looked up (blank clears); absent -> kept.
+        department = old.department if old is not None and unit is not None and old.unit_id == unit.pk else None
+        if present("department") or present("department_code"):
+            department = None
+            dept_code, dept_name = values.get("department_code") or "", values.get("department") or ""
+            if unit is not None and (dept_code or dept_name):
+                department = (look.dept_by_code.get((unit.pk, dept_code)) if dept_code
+                              else look.dept_by_name.get((unit.pk, _key(dept_name))))
+                if department is None:
+                    key = "department_code" if dept_code else "department"
+                    report.error(n, key, f"“{unit.name}”下没有“{dept_code or dept_name}”这个部门。")
+        data["department"] = department
+        rank = old.rank if old is not None else None
+        if present("rank") and "rank" not in parsed.failed:
+            rank = None
+            rank_text = values.get("rank") or ""
+            if rank_text and unit is not None:
+                rank = look.rank_by_name.get((unit.level, _key(rank_text))) or \
+                    look.rank_by_code.get((unit.level, rank_text.upper()))
+                if rank is None:
+                    report.error(n, "rank", f"“{rank_text}”不是{unit.get_level_display()}单位适用的职级，"
+                                            f"可选：{look.rank_names.get(unit.level, '')}。")
+        data["rank"] = rank
+        data["post"] = (values.get("post") or "") if present("post") else (old.post if old else "")
+        data["phone"] = (values.get("phone") or "") if present("phone") else (old.phone if old else "")
+        for key, default in (("staffing_type", StaffingType.ADMIN), ("status", PersonStatus.ACTIVE),
+                             ("sort_order", 0)):
+            value = values.get(key)
+            data[key] = value if value is not None else (getattr(old, key) if old else default)
+
+        cleaned, errors = person_check(data)
+        _field_errors(report, n, errors, PERSON_FIELD_KEYS, skip=skip)
+        if report.has_errors(n):
+            return
+        display = {
+            "code": code, "name": cleaned["name"], "gender": Gender(cleaned["gender"]).label,
+            "unit_code": unit.name if unit else "", "department": department.name if department else "",
+            "rank": rank.name if rank else "", "post": cleaned["post"],
+            "phone": crypto.mask_phone(cleaned["phone"]) if cleaned["phone"] else "",
+        }
+        new = {"name": cleaned["name"], "gender": cleaned["gender"], "unit_id": unit.pk if unit else None,
+               "department_id": department.pk if department else None, "rank_id": rank.pk if rank else None,
+               "post": cleaned["post"], "staffing_type": cleaned["staffing_type"], "status": cleaned["status"],
+               "phone": cleaned["phone"], "sort_order": cleaned["sort_order"]}
+        if old is None:
+            plan.creates.append((code, *new.values()))
+            report.outcome(n, "create", display)
+            return
+        changed = {k: v for k, v in new.items() if getattr(old, k) != v}
+        if not changed:
+            report.outcome(n, "unchanged", display)
+            return
+        plan.updates.append((old, changed))
+        report.outcome(n, "update", display, [
+            f"{PERSON_LABELS[k]}：{self._show(old, k, getattr(old, k), look.unit_names, look.dept_names, look.rank_label)} → "
+            f"{self._show(old, k, v, look.unit_names, look.dept_names, look.rank_label)}"
+            for k, v in changed.items()
+        ])
 
     @staticmethod
     def _show(person: Person, key: str, value: Any, units: dict[int, str], depts: dict[int, str],

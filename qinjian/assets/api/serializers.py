@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from qinjian.core.api.fields import InScopeRelatedField
-from qinjian.core.api.serializers import InputSerializer
+from qinjian.core.api.serializers import FastReadMixin, InputSerializer
 from qinjian.org.models import Department, Person, Unit
 
 from ..choices import AcquisitionMethod, AssetKind, ValueType
@@ -23,25 +23,25 @@ from ..models import Asset, AssetEvent
 MAX_VALUE = Decimal("10000000000")
 
 
-class _UnitRef(serializers.ModelSerializer):
+class _UnitRef(FastReadMixin, serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = ["id", "code", "name", "short_name"]
 
 
-class _DepartmentRef(serializers.ModelSerializer):
+class _DepartmentRef(FastReadMixin, serializers.ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "code", "name"]
 
 
-class _PersonRef(serializers.ModelSerializer):
+class _PersonRef(FastReadMixin, serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = ["id", "code", "name"]
 
 
-class AssetSerializer(serializers.ModelSerializer):
+class AssetSerializer(FastReadMixin, serializers.ModelSerializer):
     class_name = serializers.CharField(source="asset_class.name", read_only=True, label="分类名称")
     kind_display = serializers.CharField(source="get_kind_display", read_only=True, label="资产类型名称")
     status_display = serializers.CharField(source="get_status_display", read_only=True, label="使用状况名称")

@@ -69,6 +69,50 @@ def test_run_charges_the_month_and_writes_totals_per_unit_and_class(mini_city, a
 
 
 @pytest.mark.django_db
+def test_run_figures_match_hand_computed_ones_across_chunks(mini_city, asset_admin, monkeypatch):
+    """March 2025, cards in several states, charged two ids at a time (so every path crosses chunk bounds)."""
+    from qinjian.assets.services import depreciation as service
+
+    monkeypatch.setattr(service, "CHUNK", 2)
+    # 7,200.00 over 72 months = 100.00 a month; charged Dec + Jan so far; Feb was missed → Feb + Mar = 200.00
+    missed = card(mini_city.edu, "7200.00", accumulated_depreciation=Decimal("200.00"), depreciated_through=D(2025, 1, 1))
+    # 1,000.00 over 36 months = 27.78 (rounded up); 35 months charged = 972.30 → the last month takes 27.70
+    last = card(mini_city.edu, "1000.00", start=D(2022, 4, 1), life=36, accumulated_depreciation=Decimal("972.30"),
+                depreciated_through=D(2025, 2, 1))
+    # imported with 500.00 already charged, depreciated here from March: 2,400.00 / 48 = 50.00 → 550.00
+    imported = card(mini_city.edu, "2400.00", code="A05010301", start=D(2025, 3, 1), life=48,
+                    opening_depreciation=Decimal("500.00"), accumulated_depreciation=Decimal("500.00"))
+    # disposed in March: 当月减少当月不计提 — stays at Jan + Feb
+    gone = card(mini_city.edu, "1200.00", start=D(2025, 1, 1), life=12, status="disposed", disposed_on=D(2025, 3, 15),
+                accumulated_depreciation=Decimal("200.00"), depreciated_through=D(2025, 2, 1))
+    # fully depreciated: not touched at all
+    full = card(mini_city.edu, "3600.00", start=D(2015, 1, 1), accumulated_depreciation=Decimal("3600.00"),
+                depreciated_through=D(2021, 12, 1))
+    # another unit, booked in March: 3,600.00 / 72 = 50.00
+    school = card(mini_city.edu_school, "3600.00", start=D(2025, 3, 1))
+    full_stamp = Asset.objects.get(pk=full.pk).updated_at
+
+    run = depreciation_run(month="2025-03", actor=asset_admin)
+
+    expected = {missed: ("400.00", D(2025, 3, 1)), last: ("1000.00", D(2025, 3, 1)),
+                imported: ("550.00", D(2025, 3, 1)), gone: ("200.00", D(2025, 2, 1)),
+                full: ("3600.00", D(2021, 12, 1)), school: ("50.00", D(2025, 3, 1))}
+    for obj, (acc, through) in expected.items():
+        obj.refresh_from_db()
+        assert (obj.accumulated_depreciation, obj.depreciated_through) == (Decimal(acc), through), obj
+    assert full.updated_at == full_stamp
+    assert (run.asset_count, run.total_amount) == (4, Decimal("327.70"))
+    lines = {(ln.unit_id, ln.class_code): (ln.asset_count, ln.amount) for ln in run.lines.all()}
+    assert lines == {(mini_city.edu.pk, "A02010105"): (2, Decimal("227.70")),
+                     (mini_city.edu.pk, "A05010301"): (1, Decimal("50.00")),
+                     (mini_city.edu_school.pk, "A02010105"): (1, Decimal("50.00"))}
+    assert "4 项资产，合计 327.70 元" in run.message
+
+    april = depreciation_run(month="2025-04", actor=asset_admin)  # a regular month: nothing left to make up
+    assert (april.asset_count, april.total_amount) == (3, Decimal("200.00"))  # 100.00 + 50.00 + 50.00
+
+
+@pytest.mark.django_db
 def test_change_log_gets_one_record_for_the_run_not_one_per_card(mini_city, asset_admin):
     cards = [card(mini_city.edu) for _ in range(5)]
     asset_ct = ContentType.objects.get_for_model(Asset)

@@ -249,3 +249,55 @@ def test_custodian_matched_by_name_else_kept_in_notes(mini_city, officer):
     assert Asset.objects.get(legacy_code="P-1").custodian.name == "王芳"
     other = Asset.objects.get(legacy_code="P-2")
     assert other.custodian is None and "原使用人：李四" in other.notes and "原使用部门：不存在的科" in other.notes
+
+
+def test_plan_is_compact_and_the_sheet_is_streamed(mini_city, officer):
+    from qinjian.core.importing import plans
+
+    spec = get_spec("assets.asset")
+    batch = upload(officer, workbook([row(i, f"C-{i}", "台式计算机") for i in range(1, 6)]), mini_city.edu)
+    assert spec.streamed and batch.status == Status.VALIDATED and batch.total_rows == 5
+    plan = plans.reuse(batch, spec, officer)
+    assert plan is not None and len(plan.creates) == 5 and plan.rows == [5, 6, 7, 8, 9]
+    assert all(type(card) is tuple for card in plan.creates)  # values, not model instances
+    import_commit(batch=batch, user=officer)
+    assert sorted(Asset.objects.values_list("legacy_code", flat=True)) == [f"C-{i}" for i in range(1, 6)]
+
+
+def test_commit_rechecks_codes_taken_since_the_preview(mini_city, officer):
+    from django.db import transaction
+
+    from qinjian.core.importing import plans
+    from qinjian.testing.factories import AssetFactory
+
+    spec = get_spec("assets.asset")
+    batch = upload(officer, workbook([row(1, "R-1", "台式计算机"), row(2, "R-2", "台式计算机")]), mini_city.edu)
+    plan = plans.reuse(batch, spec, officer)
+    assert plan is not None
+    taken = AssetFactory(unit=mini_city.edu, legacy_code="R-2")  # e.g. another import, committed meanwhile
+    events, moves = AssetEvent.objects.count(), AssetMovement.objects.count()
+    with pytest.raises(DomainError, match="R-2") as exc, transaction.atomic():
+        spec.commit(plan, user=officer, progress=lambda *a: None)
+    assert exc.value.code == "stale"
+    assert list(Asset.objects.values_list("pk", flat=True)) == [taken.pk]
+    assert (AssetEvent.objects.count(), AssetMovement.objects.count()) == (events, moves)
+
+
+def test_commit_rechecks_cards_changed_since_the_preview(mini_city, officer):
+    from django.db import transaction
+
+    from qinjian.core.importing import plans
+
+    batch = confirm_all(upload(officer, workbook(MESSY[:2]), mini_city.edu), officer)
+    import_commit(batch=batch, user=officer)
+    changed = [r[:] for r in MESSY[:2]]
+    changed[0][15] = "302室"
+    spec = get_spec("assets.asset")
+    again = upload(officer, workbook(changed), mini_city.edu)
+    assert again.counts["update"] == 1
+    plan = plans.reuse(again, spec, officer)
+    assert plan is not None
+    Asset.objects.filter(legacy_code="JY-0001").update(location="另一处", updated_at=timezone.now())
+    with pytest.raises(DomainError, match="1 项资产在预览后被修改"), transaction.atomic():
+        spec.commit(plan, user=officer, progress=lambda *a: None)
+    assert Asset.objects.get(legacy_code="JY-0001").location == "另一处"

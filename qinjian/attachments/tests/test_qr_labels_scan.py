@@ -88,15 +88,11 @@ def test_label_pdf_ids_outside_scope_are_ignored(mini_city):
     assert api.status_code == 200 and api.content.startswith(b"%PDF-")
 
 
-def test_many_labels_render_quickly():
-    import time
-
+def test_many_labels_fill_ten_sheets():
     labels = [Label(f"ZC-2026-{i:06d}", "台式计算机（联想 启天 M437）", f"https://qj.example/attachments/q/assets.asset/{i}/")
               for i in range(400)]
-    began = time.monotonic()
     pdf = render_labels(labels, layout=LAYOUTS["a4-4x10"])
-    assert _pages(pdf) == 10
-    assert time.monotonic() - began < 10
+    assert _pages(pdf) == 10  # 400 labels at 40 a sheet (speed is measured in benchmarks, not asserted here)
 
 
 def test_lookup_by_typed_code(mini_city):

@@ -132,8 +132,7 @@ def _xlsx_sheets(handle: IO[bytes]) -> Iterator[Sheet]:
 
     def rows(part: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
         try:
-            for number, values in workbook.rows(part):
-                yield number, tuple(_unquote(v) for v in values)
+            yield from workbook.rows(part, text=_unquote)
         except ImportRefused:
             raise
         except Exception:

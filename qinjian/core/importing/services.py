@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterator
 from typing import IO, Any
 
 from django.core.cache import cache
@@ -30,7 +31,7 @@ from qinjian.core.models import ImportBatch, SecurityEventType
 from . import plans
 from .parsing import CellError
 from .reader import ImportRefused, check_size, sniff
-from .spec import ImportSpec, Progress, Report, Table, get_spec, no_progress
+from .spec import ImportSpec, ParsedRow, Progress, Report, Table, get_spec, no_progress
 from .table import read_table
 
 MAX_STORED_ERRORS = 20_000
@@ -91,14 +92,25 @@ def import_upload(*, user: Any, kind: str, upload: IO[bytes], name: str = "",
 def _read_and_validate(batch: ImportBatch, spec: ImportSpec, user: Any, progress: Progress
                        ) -> tuple[Table, Report, Any]:
     with batch.file.open("rb") as handle:
-        table = read_table(handle, spec.columns, example=spec.example, progress=progress)
-    report = Report(spec, table)
-    report.options, report.decisions = batch_options(batch), batch_decisions(batch)
-    for row in table.rows:
+        table = read_table(handle, spec.columns, example=spec.example, progress=progress, stream=spec.streamed)
+        report = Report(spec, table)
+        report.options, report.decisions = batch_options(batch), batch_decisions(batch)
+        if table.source is not None:  # streamed: cell errors are reported as the spec reads each row
+            table.source = _reporting_failures(table.source, report)
+        else:
+            for row in table.rows:
+                for key, message in row.failed.items():
+                    report.error(row.number, key, message)
+        plan = spec.validate(table, user=user, report=report, progress=progress)
+        table.drain()  # a spec that stopped early: every row is still counted and its cell errors reported
+    return table, report, plan
+
+
+def _reporting_failures(rows: Iterator[ParsedRow], report: Report) -> Iterator[ParsedRow]:
+    for row in rows:
         for key, message in row.failed.items():
             report.error(row.number, key, message)
-    plan = spec.validate(table, user=user, report=report, progress=progress)
-    return table, report, plan
+        yield row
 
 
 def _discard_file(batch: ImportBatch) -> None:
@@ -148,7 +160,7 @@ def import_validate(*, batch: ImportBatch, user: Any, progress: Progress = no_pr
         batch.finished_at = timezone.now()
         batch.save()
         return batch
-    batch.sheet, batch.header_row, batch.total_rows = table.sheet[:100], table.header_row, len(table.rows)
+    batch.sheet, batch.header_row, batch.total_rows = table.sheet[:100], table.header_row, table.count
     batch.counts = report.as_counts()
     errors = sorted(report.errors, key=lambda e: e.row)  # stable: a row's errors keep their order
     batch.errors = [e.as_dict() for e in errors[:MAX_STORED_ERRORS]]
@@ -159,7 +171,7 @@ def import_validate(*, batch: ImportBatch, user: Any, progress: Progress = no_pr
     if report.has_errors():
         batch.status = Status.INVALID
         batch.message = f"共 {report.error_count} 行有错误。"
-    elif not table.rows:
+    elif not table.count:
         batch.status = Status.INVALID
         batch.message = "文件中没有数据行。"
     else:
@@ -168,7 +180,7 @@ def import_validate(*, batch: ImportBatch, user: Any, progress: Progress = no_pr
                          if report.confirmations else "")
     batch.save()
     if batch.status == Status.VALIDATED and (not report.confirmations or _decides_on_plan(spec)):
-        plans.keep(batch, spec, user, plan, marker=marker, rows=len(table.rows))
+        plans.keep(batch, spec, user, plan, marker=marker, rows=table.count)
     else:
         plans.discard(batch)
     return batch
@@ -286,7 +298,7 @@ def import_commit(*, batch: ImportBatch, user: Any, progress: Progress = no_prog
                     raise DomainError(
                         f"数据在预览后发生了变化，重新校验发现 {report.error_count} 行有错误，本次没有导入任何数据。"
                         "请重新上传文件查看错误。", code="stale")
-                counts, total_rows = report.as_counts(), len(table.rows)
+                counts, total_rows = report.as_counts(), table.count
             written = spec.commit(plan, user=user, progress=progress)
             locked.status, locked.message = Status.COMMITTED, ""
             locked.counts = {**counts, **written}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, ClassVar
 
 from django.utils.module_loading import autodiscover_modules
@@ -55,13 +56,43 @@ class ParsedRow:
 
 @dataclass
 class Table:
+    """The rows of the sheet that was read. A streamed table (``ImportSpec.streamed``) has no ``rows``
+    list: its rows are read from the file as :meth:`each` or :meth:`chunks` consumes them (once), so
+    the sheet is never held in memory; ``count`` is the number of rows read so far."""
+
     sheet: str
     header_row: int
     headers: dict[str, str]  # column key -> header text as written in the file
     rows: list[ParsedRow]
+    source: Iterator[ParsedRow] | None = None
+    count: int = 0
 
     def present(self, key: str) -> bool:
         return key in self.headers
+
+    @property
+    def streamed(self) -> bool:
+        return self.source is not None
+
+    def each(self) -> Iterator[ParsedRow]:
+        if self.source is None:
+            self.count = len(self.rows)
+            yield from self.rows
+            return
+        for row in self.source:
+            self.count += 1
+            yield row
+
+    def chunks(self, size: int) -> Iterator[list[ParsedRow]]:
+        """The rows in lists of ``size`` (the last one shorter), for set-based validation chunk by chunk."""
+        rows = self.each()
+        while chunk := list(islice(rows, size)):
+            yield chunk
+
+    def drain(self) -> None:
+        """Read what a streamed table still holds (its rows counted, their cell errors reported)."""
+        for _ in self.each():
+            pass
 
 
 @dataclass
@@ -112,6 +143,10 @@ class Report:
         if len(self.samples[action]) < self.PREVIEW_ROWS:
             self.samples[action].append({"row": row, "values": display, "changes": list(changes)})
 
+    def wants_sample(self, action: str) -> bool:
+        """Whether an ``outcome`` of this action would still be shown (so its display is worth building)."""
+        return len(self.samples.get(action, ())) < self.PREVIEW_ROWS
+
     def decision(self, row: int) -> str | None:
         """The value the user chose for this row in the preview (checked by ``ImportSpec.check_decision``)."""
         return self.decisions.get(row)
@@ -158,10 +193,13 @@ class ImportSpec:
     preview_keys: ClassVar[Sequence[str]] = ()
     preview_labels: ClassVar[dict[str, str]] = {}  # preview headings that differ from the column label
     url_names: ClassVar[dict[str, str]] = {}  # step -> url name (upload, preview, template ...)
-    confirm_label: ClassVar[str] = ""
+    confirm_label: ClassVar[str] = ""  # what the user confirms per row in the preview, e.g. 资产分类
     # Models ("app.Model") whose rows validation looks at: a kept plan is reused at commit only if
     # none of them has a change record since validation began (empty: always validate again).
-    depends_on: ClassVar[tuple[str, ...]] = ()  # what the user confirms per row in the preview, e.g. 资产分类
+    depends_on: ClassVar[tuple[str, ...]] = ()
+    # True: validate() reads the rows through ``table.each()`` / ``table.chunks()`` as they stream from
+    # the file (``table.rows`` is empty), so memory does not grow with the sheet.
+    streamed: ClassVar[bool] = False
 
     def upload_options(self, user: Any) -> list[dict[str, Any]]:
         """Extra fields of the upload form: dicts with name, label, choices [(value, label)], required, help."""

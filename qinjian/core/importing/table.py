@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any
 
 from .parsing import CellError, choice_key, is_blank
@@ -80,8 +80,11 @@ def _find_header(rows: list[tuple[int, tuple[Any, ...]]], columns: Sequence[Colu
 
 
 def read_table(handle: IO[bytes], columns: Sequence[Column], *, example: dict[str, Any] | None = None,
-               progress: Progress = no_progress) -> Table:
-    """The first sheet with a recognisable header, its rows parsed per column (errors kept per cell)."""
+               progress: Progress = no_progress, stream: bool = False) -> Table:
+    """The first sheet with a recognisable header, its rows parsed per column (errors kept per cell).
+
+    ``stream=True``: the rows are not read here but as the table's consumer iterates them
+    (``Table.each``/``Table.chunks``), while ``handle`` stays open."""
     limit = max_rows()
     missing_message = ""
     for sheet in open_sheets(handle):
@@ -95,9 +98,15 @@ def read_table(handle: IO[bytes], columns: Sequence[Column], *, example: dict[st
             missing_message = (f"工作表“{sheet.name}”第 {header_row} 行的表头缺少必填列：{'、'.join(missing)}。"
                                "请使用导入模板，或把列名改成模板中的名称。")
             continue
-        rows = _parse_rows(sheet, head, header_row, mapping, columns, limit, example or {}, progress)
+        # streamed: reading and validating are one pass, whose progress the spec reports
+        rows = _parse_rows(sheet, head, header_row, mapping, columns, limit, example or {},
+                           no_progress if stream else progress)
         headers = {key: text for key, (_, text) in mapping.items()}
-        return Table(sheet.name, header_row, headers, rows)
+        if stream:
+            return Table(sheet.name, header_row, headers, [], source=rows)
+        table = Table(sheet.name, header_row, headers, list(rows))
+        table.count = len(table.rows)
+        return table
     if missing_message:
         raise ImportRefused(missing_message)
     names = "、".join(c.label for c in columns if c.required)
@@ -113,13 +122,40 @@ def _take(sheet: Sheet, n: int) -> list[tuple[int, tuple[Any, ...]]]:
     return head
 
 
+MEMO_SIZE = 4096  # distinct cells remembered per column
+
+
+def _memoised(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``parser`` remembering the result (or the error) of up to MEMO_SIZE distinct cells: ledgers repeat
+    names, dates, amounts and statuses a lot, and a parser is a pure function of the cell. Cells are
+    told apart by type too (1, 1.0 and True are equal in Python but not to every parser)."""
+    memo: dict[tuple[type, Any], tuple[bool, Any]] = {}
+
+    def parse(value: Any) -> Any:
+        key = (value.__class__, value)
+        try:
+            ok, result = memo[key]
+        except KeyError:
+            try:
+                ok, result = True, parser(value)
+            except CellError as exc:
+                ok, result = False, exc.message
+            if len(memo) < MEMO_SIZE:
+                memo[key] = (ok, result)
+        if ok:
+            return result
+        raise CellError(result)
+
+    return parse
+
+
 def _parse_rows(sheet: Sheet, head: list[tuple[int, tuple[Any, ...]]], header_row: int,
                 mapping: dict[str, tuple[int, str]], columns: Sequence[Column], limit: int,
-                example: dict[str, Any], progress: Progress) -> list[ParsedRow]:
+                example: dict[str, Any], progress: Progress) -> Iterator[ParsedRow]:
     by_key = {c.key: c for c in columns}
-    wanted = [(key, index, by_key[key]) for key, (index, _) in mapping.items()]
+    wanted = [(key, index, _memoised(by_key[key].parser)) for key, (index, _) in mapping.items()]
     example_cells = {k: str(v) for k, v in example.items()}
-    parsed: list[ParsedRow] = []
+    count = 0
 
     def rows() -> Any:
         for number, cells in head:
@@ -128,22 +164,23 @@ def _parse_rows(sheet: Sheet, head: list[tuple[int, tuple[Any, ...]]], header_ro
         yield from sheet.rows
 
     for number, cells in rows():
-        raw = {key: (cells[index] if index < len(cells) else None) for key, index, _ in wanted}
+        width = len(cells)
+        raw = {key: (cells[index] if index < width else None) for key, index, _ in wanted}
         if all(is_blank(v) for v in raw.values()):
             continue
         if example_cells and all(str(raw.get(k) if raw.get(k) is not None else "") == v
                                  for k, v in example_cells.items() if k in raw):
             continue  # the template's example row, left in by the user
-        if len(parsed) >= limit:
+        if count >= limit:
             raise ImportRefused(f"文件中的数据超过 {limit} 行，请分成几个文件导入。")
-        row = ParsedRow(number=number, values={}, raw=raw)
-        for key, _, column in wanted:
+        values: dict[str, Any] = {}
+        failed: dict[str, str] = {}
+        for key, _, parse in wanted:
             try:
-                row.values[key] = column.parser(raw[key])
+                values[key] = parse(raw[key])
             except CellError as exc:
-                row.failed[key] = exc.message
-        parsed.append(row)
-        if len(parsed) % 5000 == 0:
-            progress("read", len(parsed), 0)
-    return parsed
-
+                failed[key] = exc.message
+        count += 1
+        yield ParsedRow(number, values, raw, failed)
+        if count % 5000 == 0:
+            progress("read", count, 0)

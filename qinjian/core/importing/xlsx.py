@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 from xml.parsers import expat
 
@@ -135,56 +135,74 @@ def _column_index(ref: str) -> int:
     return index - 1
 
 
+_DIGITS = "0123456789"
+
+
 class _SheetReader:
     """expat handlers that turn <row>/<c>/<v> events into (row number, values) tuples."""
 
-    def __init__(self, strings: list[str], dates: set[int], epoch: Any) -> None:
-        self.strings, self.dates, self.epoch = strings, dates, epoch
+    def __init__(self, strings: list[str], dates: set[int], epoch: Any, text: Callable[[str], Any] | None = None
+                 ) -> None:
+        self.strings, self.epoch = strings, epoch
+        self.text_value = text  # applied to text typed in a cell (shared strings come already mapped)
+        self.dates = {str(i) for i in dates}  # style attributes as written ("s" of a cell)
         self.ready: list[tuple[int, tuple[Any, ...]]] = []
         self.row_number = 0
         self.cells: dict[int, Any] = {}
         self.col = 0
         self.kind = ""
-        self.style = 0
+        self.style = "0"
         self.text: list[str] = []
         self.capture = False
         self.inline = False
+        self.columns: dict[str, int] = {}  # "AB" -> 27, worked out once per column
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        local = tag[tag.index(":") + 1:] if ":" in tag else tag
-        if local == "v":
+        if ":" in tag:
+            tag = tag[tag.index(":") + 1:]
+        if tag == "v":
             self.capture, self.text = True, []
-        elif local == "c":
+        elif tag == "c":
             ref = attrs.get("r")
-            self.col = _column_index(ref) if ref else self.col + 1
+            if ref:
+                letters = ref.rstrip(_DIGITS)
+                col = self.columns.get(letters)
+                if col is None:
+                    col = self.columns[letters] = _column_index(letters)
+                self.col = col
+            else:
+                self.col += 1
             self.kind = attrs.get("t", "n")
-            self.style = int(attrs.get("s", "0") or 0)
+            self.style = attrs.get("s") or "0"
             self.text = []
             self.inline = False
-        elif local == "is":
+        elif tag == "is":
             self.inline, self.text = True, []
-        elif local == "t" and self.inline:
+        elif tag == "t" and self.inline:
             self.capture = True
-        elif local in ("rPh",):
+        elif tag == "rPh":
             self.capture = False
-        elif local == "row":
+        elif tag == "row":
             ref = attrs.get("r")
             self.row_number = int(ref) if ref else self.row_number + 1
             self.cells = {}
             self.col = -1
 
     def end(self, tag: str) -> None:
-        local = tag[tag.index(":") + 1:] if ":" in tag else tag
-        if local == "v" or local == "t":
+        if ":" in tag:
+            tag = tag[tag.index(":") + 1:]
+        if tag == "v" or tag == "t":
             self.capture = False
-        elif local == "c":
-            value = self.value("".join(self.text))
+        elif tag == "c":
+            text = self.text
+            value = self.value(text[0] if len(text) == 1 else "".join(text))
             if value is not None:
                 self.cells[self.col] = value
-        elif local == "row":
-            if self.cells:
-                width = max(self.cells) + 1
-                self.ready.append((self.row_number, tuple(self.cells.get(i) for i in range(width))))
+        elif tag == "row":
+            cells = self.cells
+            if cells:
+                get = cells.get
+                self.ready.append((self.row_number, tuple(get(i) for i in range(max(cells) + 1))))
             else:
                 self.ready.append((self.row_number, ()))
 
@@ -197,10 +215,12 @@ class _SheetReader:
         if kind == "s":
             return self.strings[int(raw)] if raw else None
         if kind == "inlineStr":
-            return raw
+            return self.text_value(raw) if self.text_value else raw
         if raw == "":
             return None
-        if kind in ("str", "e"):
+        if kind == "str":
+            return self.text_value(raw) if self.text_value else raw
+        if kind == "e":
             return raw
         if kind == "b":
             return bool(int(raw))
@@ -208,7 +228,7 @@ class _SheetReader:
             from openpyxl.utils.datetime import from_ISO8601
 
             return from_ISO8601(raw)
-        number: Any = float(raw) if any(c in raw for c in ".eE") else int(raw)
+        number: Any = float(raw) if ("." in raw or "e" in raw or "E" in raw) else int(raw)
         if self.style in self.dates:
             return from_excel(number, self.epoch)
         return number
@@ -242,8 +262,11 @@ class Workbook:
         self.dates = _date_styles(self.archive, part(types.get("styles")))
         self.epoch = epoch
 
-    def rows(self, part: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        reader = _SheetReader(self.strings, self.dates, self.epoch)
+    def rows(self, part: str, text: Callable[[str], Any] | None = None) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """(row number, cell values) of a worksheet part; ``text`` maps every text value (once per shared
+        string, not once per cell)."""
+        strings = [text(v) for v in self.strings] if text else self.strings
+        reader = _SheetReader(strings, self.dates, self.epoch, text)
         parser = _parser()
         parser.StartElementHandler, parser.EndElementHandler = reader.start, reader.end
         parser.CharacterDataHandler = reader.data

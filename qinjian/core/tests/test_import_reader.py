@@ -206,3 +206,32 @@ def test_file_over_the_size_limit_is_refused(settings):
 def test_sniff():
     assert sniff(b"PK\x03\x04rest") == "xlsx"
     assert sniff("编号,名称".encode("gb18030")) == "csv"
+
+
+def test_streamed_table_reads_rows_as_they_are_consumed():
+    rows = [("资产编号", "资产名称", "取得日期")] + [(f"A{i}", "桌", "2019.5") for i in range(5)]
+    table = read(xlsx_bytes(rows), stream=True)
+    assert table.streamed and table.rows == [] and table.count == 0
+    chunks = list(table.chunks(2))
+    assert [[r.values["code"] for r in chunk] for chunk in chunks] == [["A0", "A1"], ["A2", "A3"], ["A4"]]
+    assert table.count == 5
+    assert list(table.each()) == []  # read once: the file is not kept
+
+
+def test_streamed_table_still_refuses_too_many_rows_while_reading(settings):
+    settings.QINJIAN_IMPORT_MAX_ROWS = 3
+    table = read(xlsx_bytes([("资产编号", "资产名称")] + [(f"A{i}", "桌") for i in range(4)]), stream=True)
+    with pytest.raises(ImportRefused, match="超过 3 行"):
+        table.drain()
+
+
+def test_repeated_cells_parse_alike_and_each_bad_cell_is_reported():
+    # the parsers remember repeated cells: the same value and the same error, on every row that has them
+    rows = [("资产编号", "资产名称", "取得日期", "原值")]
+    rows += [(f"A{i}", "桌", "去年" if i % 2 else "2019.5", 1 if i % 3 else 1.5) for i in range(6)]
+    table = read(xlsx_bytes(rows))
+    assert [("acquired" in r.failed) for r in table.rows] == [False, True, False, True, False, True]
+    assert {r.failed.get("acquired") for r in table.rows if r.failed} == {
+        "“去年”不是有效的日期，请写成 2019-05-01、2019年5月1日 或 2019.5 这样的格式。"}
+    assert [str(r.values["amount"]) for r in table.rows] == ["1.50", "1.00", "1.00", "1.50", "1.00", "1.00"]
+    assert [r.values.get("acquired") for r in table.rows][::2] == [table.rows[0].values["acquired"]] * 3

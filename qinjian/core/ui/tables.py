@@ -8,16 +8,56 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import html
+import inspect
 from collections.abc import Callable, Iterable, Sequence
+from functools import partialmethod
 from typing import Any
 
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils.choices import CallableChoiceIterator
+from django.utils.encoding import force_str
+from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 EMPTY = mark_safe('<span class="text-secondary">—</span>')
+
+
+def esc(value: Any) -> str:
+    """``conditional_escape`` for the cells of a table, without its lazy-text wrapper (thousands of calls a page)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    html_method = getattr(value, "__html__", None)
+    return str(html_method()) if html_method is not None else html.escape(str(value))
+
+
+def fmt(template: str, *args: Any) -> SafeString:
+    """``format_html`` for the cells of a table: every argument escaped unless it is safe markup."""
+    return SafeString(template.format(*map(esc, args)))
+
+
+_OWN = "own"
+_DISPLAY: dict[tuple[type, str], Any] = {}
+
+
+def _display_of(cls: type, name: str) -> Any:
+    """How ``get_<name>_display`` of a model class works: None (no such method), ``(attname, labels)`` when
+    it is Django's own for a choice field (a dict lookup instead of flattening the choices per cell),
+    or ``_OWN`` when the model defines its own."""
+    key = (cls, name)
+    if key not in _DISPLAY:
+        attr = inspect.getattr_static(cls, f"get_{name}_display", None)
+        if attr is None:
+            _DISPLAY[key] = None
+        elif isinstance(attr, partialmethod) and not isinstance(attr.keywords["field"].choices, CallableChoiceIterator):
+            field = attr.keywords["field"]
+            _DISPLAY[key] = (field.attname, {k: force_str(v, strings_only=True) for k, v in field.flatchoices})
+        else:
+            _DISPLAY[key] = _OWN
+    return _DISPLAY[key]
 
 
 def resolve(record: Any, accessor: str) -> Any:
@@ -122,9 +162,15 @@ class Column:
         """``value`` for a one-part accessor, without the generic ``resolve`` walk (the hot path)."""
         name = self.accessor or self.name
         if isinstance(record, models.Model):
-            display = getattr(record, f"get_{name}_display", None)
+            display = _display_of(type(record), name)
+            if display is _OWN:
+                return getattr(record, f"get_{name}_display")()
             if display is not None:
-                return display()
+                value = getattr(record, display[0])
+                try:
+                    return display[1].get(value, value)
+                except TypeError:  # an unhashable value: Django's own method copes
+                    return getattr(record, f"get_{name}_display")()
         value = record.get(name) if isinstance(record, dict) else getattr(record, name, None)
         if callable(value) and not isinstance(value, models.Model):
             value = value()
@@ -139,12 +185,12 @@ class Column:
             return mark_safe(render_to_string(self.template, {"record": record, "value": value}))
         if self._render is not None:
             out = self._render(record, value)
-            return out if isinstance(out, SafeString) else format_html("{}", out)
+            return out if isinstance(out, SafeString) else SafeString(esc(out))
         if value is None or value == "":
             return EMPTY
         if isinstance(value, bool):
-            return format_html('<span class="badge {}">{}</span>',
-                               "bg-green-lt" if value else "bg-secondary-lt", "是" if value else "否")
+            return SafeString('<span class="badge bg-green-lt">是</span>' if value
+                              else '<span class="badge bg-secondary-lt">否</span>')
         if isinstance(value, datetime.datetime):
             text: Any = timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) \
                 else value.strftime("%Y-%m-%d %H:%M")
@@ -156,8 +202,8 @@ class Column:
             text = value
         url = self.link_for(record, value) if self.linkify else ""
         if url:
-            return format_html('<a href="{}">{}</a>', url, text)
-        return conditional_escape(text)
+            return fmt('<a href="{}">{}</a>', url, text)
+        return SafeString(esc(text))
 
     def link_for(self, record: Any, value: Any) -> str:
         if not self.linkify:
@@ -211,6 +257,7 @@ class Table:
     def __init__(self, rows: Iterable[Any], *, visible: Sequence[str] | None = None, order: str = "") -> None:
         self.rows = rows
         self.order = order
+        self.links: Callable[..., str] | None = None  # a list page's query builder: the sort links come ready
         names = [n for n in (visible or []) if n in self.base_columns]
         if not names:
             names = [n for n, c in self.base_columns.items() if c.visible]
@@ -248,7 +295,8 @@ class Table:
         for col in self.columns:
             state = "asc" if self.order == col.name else "desc" if self.order == f"-{col.name}" else ""
             nxt = None if state == "desc" else (f"-{col.name}" if state == "asc" else col.name)
-            out.append({"col": col, "state": state, "next": nxt, "orderable": col.orderable})
+            url = self.links(sort=nxt, page=None) if self.links is not None and col.orderable else None
+            out.append({"col": col, "state": state, "next": nxt, "orderable": col.orderable, "url": url})
         return out
 
     def body(self) -> list[tuple[Any, list[tuple[Column, SafeString]]]]:

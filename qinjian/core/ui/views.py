@@ -21,11 +21,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
@@ -33,6 +32,7 @@ from .. import background, security_log
 from ..errors import DomainError
 from ..excel import xlsx_response
 from ..models import UserPreference
+from ..paging import CappedPaginator
 from ..scope import permission_name
 from ..search import contains_q
 from .extensions import detail_tabs_for
@@ -40,36 +40,6 @@ from .history import history_page
 from .tables import Column, Table, export_rows
 
 PAGE_SIZES = (25, 50, 100)
-
-
-class CappedPaginator(Paginator):
-    """Counts at most ``count_limit`` rows (``SELECT COUNT(*) FROM (… LIMIT n+1)``).
-
-    An exact ``COUNT(*)`` over a city's 100,000+ matching rows costs seconds; past the limit the
-    list says "10,000+ 条" and pages through the first ``count_limit`` rows.
-    """
-
-    def __init__(self, object_list: Any, per_page: int, *, count_limit: int | None = None, **kwargs: Any) -> None:
-        super().__init__(object_list, per_page, **kwargs)
-        self.count_limit = count_limit
-        self.capped = False
-
-    @cached_property
-    def count(self) -> int:
-        if not self.count_limit or not isinstance(self.object_list, models.QuerySet):
-            return super().count
-        # without ORDER BY: any count_limit + 1 rows will do, and a sort over every match is what costs
-        n = self.object_list.order_by()[: self.count_limit + 1].count()
-        if n > self.count_limit:
-            self.capped = True
-            return self.count_limit
-        return n
-
-    @property
-    def count_text(self) -> str:
-        """The count as the page says it: "123", or "10,000+" past the limit."""
-        count = self.count
-        return f"{count:,}+" if self.capped else str(count)
 EXPORT_MAX_ROWS = 200_000
 
 
@@ -269,6 +239,8 @@ class ObjectListView(PageMixin, View):
         page = paginator.get_page(request.GET.get("page"))
         rows = self.prepare_rows(list(page.object_list), sort)
         table = self.table_class(rows, visible=prefs.get("columns"), order=sort)
+        links = QueryLinks(request.GET)
+        table.links = links
         chips = active_filters(request, filterset)
         context = {
             "view": self,
@@ -278,6 +250,7 @@ class ObjectListView(PageMixin, View):
             "table": table,
             "page": page,
             "page_links": page_links(page),
+            "pager": pager_links(page, links),
             "filterset": filterset,
             "active_filters": chips,
             "q": term,
@@ -347,6 +320,36 @@ def _query(request: HttpRequest, **changes: Any) -> str:
         else:
             params[key] = value
     return params.urlencode()
+
+
+class QueryLinks:
+    """What ``{% querystring k=v %}`` gives, for the 30–40 sort and page links of one list page: the tag copies
+    the whole QueryDict (a deep copy) per link, this reads the query once. Same order and encoding."""
+
+    def __init__(self, query: QueryDict) -> None:
+        self.items = list(query.lists())
+
+    def __call__(self, **changes: Any) -> str:
+        pairs: list[tuple[str, str]] = []
+        for key, values in self.items:
+            if key not in changes:
+                pairs.extend((key, v) for v in values)
+            elif changes[key] is not None:
+                pairs.append((key, str(changes[key])))
+        present = {key for key, _values in self.items}
+        pairs.extend((key, str(v)) for key, v in changes.items() if key not in present and v is not None)
+        if not pairs and not self.items:
+            return ""
+        return "?" + urlencode(pairs)
+
+
+def pager_links(page: Page, links: QueryLinks) -> dict[str, Any]:
+    """The URLs of a pagination bar: previous, next and the numbered pages (None for a gap)."""
+    return {
+        "previous": links(page=page.previous_page_number()) if page.has_previous() else "",
+        "next": links(page=page.next_page_number()) if page.has_next() else "",
+        "numbers": [(n, links(page=n) if n is not None else "") for n in page_links(page)],
+    }
 
 
 def page_links(page: Page) -> list[int | None]:
