@@ -205,18 +205,41 @@ def standard(name: str, on: datetime.date | datetime.datetime | str | None = Non
         if isinstance(found, _Missing):  # "not there" is memoised too (asked once per card in bulk work)
             raise StandardNotFound(found.message, code=found.code, fields=dict(found.fields or {}))
         return found  # type: ignore[no-any-return]
-    table = StandardTable.objects.filter(name=name).first()
+    table, spans = _active_spans(name, memo)
     if table is None:
         missing = _Missing(f"标准库中没有名为“{name[:60]}”的标准。", "standard_unknown", {"name": ["没有这个标准。"]})
         memo[cache_key] = missing
         raise StandardNotFound(missing.message, code=missing.code, fields=missing.fields)
-    version = version_in_force(table, day)
-    if version is None:
+    version_pk = next((pk for start, end, pk in spans if start <= day and (end is None or end >= day)), None)
+    if version_pk is None:
         missing = _Missing(
             f"标准“{table.title}”在 {day.isoformat()} 没有生效的版本，请系统管理员在标准库中补充该日期适用的版本。",
             "standard_not_in_force", None)
         memo[cache_key] = missing
         raise StandardNotFound(missing.message, code=missing.code, fields=missing.fields)
+    result = memo.get(("version", version_pk))
+    if result is None:
+        result = _load_version(table, StandardVersion.objects.get(pk=version_pk))
+        memo[("version", version_pk)] = result
+    memo[cache_key] = result
+    return result
+
+
+def _active_spans(name: str, memo: dict[Any, Any]) -> tuple[StandardTable | None, list[tuple[Any, Any, int]]]:
+    """The table and its active versions as (effective_from, effective_to, pk), newest first — asked once per
+    table and cache generation, so a check over cards booked on thousands of different days costs no
+    query per day (the version in force on a day is found among these, as in :func:`version_in_force`)."""
+    key = ("spans", name)
+    if key not in memo:
+        table = StandardTable.objects.filter(name=name).first()
+        spans = [] if table is None else list(
+            StandardVersion.objects.filter(table=table, status=VersionStatus.ACTIVE)
+            .order_by("-effective_from").values_list("effective_from", "effective_to", "pk"))
+        memo[key] = (table, spans)
+    return memo[key]  # type: ignore[no-any-return]
+
+
+def _load_version(table: StandardTable, version: StandardVersion) -> Standard:
     value_types = {c["name"]: c.get("type", "text") for c in table.value_columns}
     rows = []
     index = {}
@@ -225,14 +248,12 @@ def standard(name: str, on: datetime.date | datetime.datetime | str | None = Non
         row = Row(key=dict(r.key), values=values, confidence=r.confidence, note=r.note)
         rows.append(row)
         index[r.key_text] = row
-    result = Standard(
+    return Standard(
         name=table.name, title=table.title, version_id=version.pk, version_code=version.code,
         doc_no=version.doc_no, doc_title=version.doc_title, effective_from=version.effective_from,
         effective_to=version.effective_to, key_columns=tuple(table.key_columns),
         value_columns=tuple(table.value_columns), rows=tuple(rows), _index=index,
     )
-    memo[cache_key] = result
-    return result
 
 
 def current_versions(tables: list[StandardTable], on: datetime.date | None = None) -> dict[int, StandardVersion]:

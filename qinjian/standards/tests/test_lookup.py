@@ -109,6 +109,16 @@ def test_repeated_lookups_are_served_from_memory(django_assert_num_queries):
             standard("office_area", on="2026-02-01").value("area", level="county", rank="X-1")
 
 
+def test_lookups_on_other_days_of_the_same_version_cost_no_query(django_assert_num_queries):
+    first = standard("office_area", on="2026-02-01")
+    with django_assert_num_queries(0):  # cards booked on a thousand different days: one version, no query
+        for offset in range(1000):
+            std = standard("office_area", on=D(2020, 1, 1) + datetime.timedelta(days=offset))
+            assert std is first
+        with pytest.raises(StandardNotFound):
+            standard("office_area", on=D(1990, 1, 1))  # before the first version: from memory too
+
+
 def test_partial_keys_filter_rows():
     rows = standard("office_area", on="2026-01-01").filter(level="city")
     assert [r.key["rank"] for r in rows] == ["C-1", "C-2", "C-3", "C-4", "C-5"]
