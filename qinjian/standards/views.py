@@ -25,8 +25,9 @@ from qinjian.core.ui.views import (
     ObjectDetailView,
     ObjectListView,
     PageMixin,
+    QueryLinks,
     apply_domain_error,
-    page_links,
+    pager_links,
 )
 
 from . import presentation, selectors
@@ -310,7 +311,7 @@ class AssetClassTreeView(PageMixin, View):
             crumbs.append((f"搜索“{term}”", ""))
         context = {
             "page_title": "资产分类（GB/T 14885-2022）", "breadcrumbs": crumbs, "q": term, "node": node,
-            "ancestors": ancestors, "page": page, "page_links": page_links(page), "mappings": mappings,
+            "ancestors": ancestors, "page": page, "pager": pager_links(page, QueryLinks(request.GET)), "mappings": mappings,
             "total": qs.count() if not (node or term) else None,
         }
         return render(request, self.template_name, context)

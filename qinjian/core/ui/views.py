@@ -249,7 +249,6 @@ class ObjectListView(PageMixin, View):
             "buttons": self.get_buttons(),
             "table": table,
             "page": page,
-            "page_links": page_links(page),
             "pager": pager_links(page, links),
             "filterset": filterset,
             "active_filters": chips,
@@ -260,7 +259,7 @@ class ObjectListView(PageMixin, View):
             "search_enabled": bool(self.search_fields) or type(self).get_search_q is not ObjectListView.get_search_q,
             "search_placeholder": self.search_placeholder,
             "can_export": request.user.has_perm(self.perm("export")),
-            "export_url": "?" + _query(request, export="xlsx", page=None),
+            "export_url": links(export="xlsx", page=None),
             "all_columns": self.table_class.all_columns(),
             "empty_message": self.empty_message,
             "is_filtered": bool(term) or bool(chips),
@@ -310,16 +309,6 @@ class _Counter:
         for row in self.rows:
             self.count += 1
             yield row
-
-
-def _query(request: HttpRequest, **changes: Any) -> str:
-    params = request.GET.copy()
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return params.urlencode()
 
 
 class QueryLinks:
@@ -558,7 +547,6 @@ class ObjectDetailView(PageMixin, View):
             context["related"] = {
                 "spec": rel,
                 "page": page,
-                "page_links": page_links(page),
                 "table": rel.table(list(page.object_list), visible=rel.columns),
                 "list_url": rel.list_url(self.object) if rel.list_url else "",
             }

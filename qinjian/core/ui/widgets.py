@@ -53,18 +53,16 @@ def render_select(field: BoundField, attrs: dict[str, Any]) -> SafeString:
     if field.field.required and not widget.allow_multiple_selected and "required" not in final_attrs:
         final_attrs["required"] = True
     value = widget.format_value(field.value())
-    flat = _flat_options(widget, value)
-    if flat is not None:
-        return format_html("<select{}>{}</select>", flatatt({k: conditional_escape(v) if not isinstance(v, bool) else v
-                                                             for k, v in final_attrs.items()}),
-                           mark_safe(flat))  # noqa: S308 - built from escaped parts
-    parts: list[str] = []
-    for group_name, options, _index in widget.optgroups(field.html_name, value, final_attrs):
-        rendered = "".join(_option(o) for o in options)
-        if group_name:
-            parts.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, mark_safe(rendered)))  # noqa: S308
-        else:
-            parts.append(rendered)
+    options = _flat_options(widget, value)
+    if options is None:
+        parts: list[str] = []
+        for group_name, group, _index in widget.optgroups(field.html_name, value, final_attrs):
+            rendered = "".join(_option(o) for o in group)
+            if group_name:
+                parts.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, mark_safe(rendered)))  # noqa: S308
+            else:
+                parts.append(rendered)
+        options = "".join(parts)
     return format_html("<select{}>{}</select>", flatatt({k: conditional_escape(v) if not isinstance(v, bool) else v
                                                          for k, v in final_attrs.items()}),
-                       mark_safe("".join(parts)))  # noqa: S308 - built from escaped parts
+                       mark_safe(options))  # noqa: S308 - built from escaped parts
