@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -170,7 +171,7 @@ def _write_changes(records: Iterable[tuple[int, str, str, str, dict[str, Any] | 
     """(content type id, action, object id, repr, before, after, message) -> ObjectChange rows, as log_change."""
     from django.utils import timezone
 
-    from .bulk_insert import insert_rows
+    from .bulk_insert import JsonText, insert_rows
 
     ctx = context.current()
     user = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
@@ -180,17 +181,30 @@ def _write_changes(records: Iterable[tuple[int, str, str, str, dict[str, Any] | 
     update = ObjectChange.Action.UPDATE
     ip, request_id, source = ctx.ip, ctx.request_id, ctx.source
 
+    # rows of one kind share their field names: sorted and encoded once per distinct set
+    orders: dict[tuple[str, ...], list[str]] = {}
+    encoded: dict[tuple[str, ...], JsonText] = {}
+
     def rows() -> Iterable[tuple[Any, ...]]:
         for content_type, action, object_id, text, before, after, message in records:
             if before is None and after is not None:  # a creation: every filled field differs from nothing
-                changed = [k for k in sorted(after) if after[k] is not None]
+                keys = tuple(after)
+                order = orders.get(keys)
+                if order is None:
+                    order = orders[keys] = sorted(keys)
+                changed = tuple(k for k in order if after[k] is not None)
             else:
-                changed = sorted(k for k in set(before or {}) | set(after or {})
-                                 if (before or {}).get(k) != (after or {}).get(k))
+                changed = tuple(sorted(k for k in set(before or {}) | set(after or {})
+                                       if (before or {}).get(k) != (after or {}).get(k)))
             if action == update and not changed and not message:
                 continue
+            fields = encoded.get(changed)
+            if fields is None:
+                fields = JsonText(json.dumps(list(changed)))
+                if len(encoded) < 1024:
+                    encoded[changed] = fields
             yield (now, user_id, user_name, ip, request_id, source, action, content_type, object_id, text,
-                   before, after, changed, message[:500])
+                   before, after, fields, message[:500])
 
     return insert_rows(ObjectChange, CHANGE_COLUMNS, rows())
 

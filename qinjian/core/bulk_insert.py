@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import islice
 from typing import Any
@@ -45,6 +45,10 @@ _MEMO_LIMIT = 50_000
 COPY_CHUNK = 10_000
 
 Adapter = Callable[[Any], Any] | None
+
+
+class JsonText(str):
+    """A value for a JSON column that is already its JSON text (encoded once, written on many rows)."""
 
 
 def _is_plain(field: models.Field) -> bool:
@@ -73,12 +77,23 @@ def adapter(field: models.Field, *, copy: bool = False) -> Adapter:
     if type(field) is models.DateField:
         adapt_date = conn.ops.adapt_datefield_value
         return lambda value: adapt_date(value) if type(value) is datetime.date else prep(value, conn)
-    if type(field) is models.JSONField and (copy or conn.vendor != "postgresql"):
+    if type(field) is models.JSONField:
+        if not (copy or conn.vendor != "postgresql"):
+            return lambda value: prep(json.loads(value) if type(value) is JsonText else value, conn)
         # what get_db_prep_save does for plain data (SQLite: the text; PostgreSQL: Jsonb of the same text,
-        # which COPY sends as text anyway), without its per-value detour through the ORM
-        dumps, encoder = json.dumps, field.encoder
-        return lambda value: (None if value is None else dumps(value, cls=encoder)
-                              if type(value) in (dict, list, str, int, float, bool) else prep(value, conn))
+        # which COPY sends as text anyway), without its per-value detour through the ORM; one encoder for
+        # every value (json.dumps(cls=…) builds one per call), giving the same text as dumps
+        dumps = (field.encoder or json.JSONEncoder)().encode
+
+        def adapt_json(value: Any) -> Any:
+            kind = type(value)
+            if value is None:
+                return None
+            if kind is JsonText:
+                return str(value)
+            return dumps(value) if kind in (dict, list, str, int, float, bool) else prep(value, conn)
+
+        return adapt_json
     if not _deterministic(field):
         return lambda value: prep(value, conn)
     memo: dict[Any, Any] = {}
@@ -86,15 +101,15 @@ def adapter(field: models.Field, *, copy: bool = False) -> Adapter:
     def adapt(value: Any) -> Any:
         if value is None:
             return None
-        if isinstance(value, Hashable) and not isinstance(value, dict | list | tuple):
-            try:
-                return memo[value]
-            except KeyError:
-                if len(memo) > _MEMO_LIMIT:
-                    memo.clear()
-                memo[value] = out = prep(value, conn)
-                return out
-        return prep(value, conn)
+        try:
+            return memo[value]
+        except KeyError:
+            if len(memo) > _MEMO_LIMIT:
+                memo.clear()
+            memo[value] = out = prep(value, conn)
+            return out
+        except TypeError:  # unhashable (a list, a dict): adapted every time
+            return prep(value, conn)
 
     return adapt
 
@@ -204,4 +219,4 @@ def allocate_ids(model: type[models.Model], count: int) -> Sequence[int]:
         return range(start, last + 1)
 
 
-__all__ = ["adapter", "allocate_ids", "column_fields", "insert_dicts", "insert_rows"]
+__all__ = ["JsonText", "adapter", "allocate_ids", "column_fields", "insert_dicts", "insert_rows"]

@@ -42,8 +42,14 @@ def digest(data: bytes) -> bytes:
     return h.finalize()
 
 
+@lru_cache(maxsize=8)
+def _keyed(key: bytes) -> hmac.HMAC:
+    """An HMAC with the key already set up, copied for every message."""
+    return hmac.HMAC(key, _hash_algorithm())
+
+
 def mac(key: bytes, data: bytes) -> str:
-    h = hmac.HMAC(key, _hash_algorithm())
+    h = _keyed(key).copy()
     h.update(data)
     return h.finalize().hex()
 
@@ -65,12 +71,17 @@ def audit_key() -> bytes:
     return _derive(settings.QINJIAN_AUDIT_KEY, "audit-chain", 32)
 
 
+@lru_cache(maxsize=4)
+def _algorithm(key: bytes) -> algorithms.SM4 | algorithms.AES:
+    """The block cipher for a key, built (and its key checked) once."""
+    return algorithms.SM4(key) if SM_AVAILABLE else algorithms.AES(key)
+
+
 def encrypt(plaintext: str) -> str:
     if plaintext == "":
         return ""
     nonce = os.urandom(12)
-    algorithm = algorithms.SM4(field_key()) if SM_AVAILABLE else algorithms.AES(field_key())
-    encryptor = Cipher(algorithm, modes.GCM(nonce)).encryptor()
+    encryptor = Cipher(_algorithm(field_key()), modes.GCM(nonce)).encryptor()
     body = encryptor.update(plaintext.encode()) + encryptor.finalize()
     return f"{KEY_VERSION}:" + base64.b64encode(nonce + encryptor.tag + body).decode()
 
@@ -83,8 +94,7 @@ def decrypt(token: str) -> str:
         raise ValueError("unknown key version")
     raw = base64.b64decode(payload)
     nonce, tag, body = raw[:12], raw[12:28], raw[28:]
-    algorithm = algorithms.SM4(field_key()) if SM_AVAILABLE else algorithms.AES(field_key())
-    decryptor = Cipher(algorithm, modes.GCM(nonce, tag)).decryptor()
+    decryptor = Cipher(_algorithm(field_key()), modes.GCM(nonce, tag)).decryptor()
     try:
         return (decryptor.update(body) + decryptor.finalize()).decode()
     except InvalidTag as exc:

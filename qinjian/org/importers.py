@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
@@ -369,6 +370,7 @@ PERSON_LABELS = {"name": "姓名", "gender": "性别", "unit_id": "所在单位"
                  "sort_order": "排序"}
 
 
+@lru_cache(maxsize=4096)  # per row of an import, over a few hundred distinct names
 def _key(text: str) -> str:
     return normalise(text).replace(" ", "").lower()
 
@@ -559,21 +561,22 @@ class PersonImportSpec(ImportSpec):
         _field_errors(report, n, errors, PERSON_FIELD_KEYS, skip=skip)
         if report.has_errors(n):
             return
+        new = {"name": cleaned["name"], "gender": cleaned["gender"], "unit_id": unit.pk if unit else None,
+               "department_id": department.pk if department else None, "rank_id": rank.pk if rank else None,
+               "post": cleaned["post"], "staffing_type": cleaned["staffing_type"], "status": cleaned["status"],
+               "phone": cleaned["phone"], "sort_order": cleaned["sort_order"]}
+        changed = {k: v for k, v in new.items() if getattr(old, k) != v} if old is not None else new
+        action = "create" if old is None else "update" if changed else "unchanged"
         display = {
             "code": code, "name": cleaned["name"], "gender": Gender(cleaned["gender"]).label,
             "unit_code": unit.name if unit else "", "department": department.name if department else "",
             "rank": rank.name if rank else "", "post": cleaned["post"],
             "phone": crypto.mask_phone(cleaned["phone"]) if cleaned["phone"] else "",
-        }
-        new = {"name": cleaned["name"], "gender": cleaned["gender"], "unit_id": unit.pk if unit else None,
-               "department_id": department.pk if department else None, "rank_id": rank.pk if rank else None,
-               "post": cleaned["post"], "staffing_type": cleaned["staffing_type"], "status": cleaned["status"],
-               "phone": cleaned["phone"], "sort_order": cleaned["sort_order"]}
+        } if report.wants_sample(action) else {}  # only the first rows of each kind are shown
         if old is None:
             plan.creates.append((code, *new.values()))
             report.outcome(n, "create", display)
             return
-        changed = {k: v for k, v in new.items() if getattr(old, k) != v}
         if not changed:
             report.outcome(n, "unchanged", display)
             return
@@ -582,7 +585,7 @@ class PersonImportSpec(ImportSpec):
             f"{PERSON_LABELS[k]}：{self._show(old, k, getattr(old, k), look.unit_names, look.dept_names, look.rank_label)} → "
             f"{self._show(old, k, v, look.unit_names, look.dept_names, look.rank_label)}"
             for k, v in changed.items()
-        ])
+        ] if display else [])
 
     @staticmethod
     def _show(person: Person, key: str, value: Any, units: dict[int, str], depts: dict[int, str],

@@ -21,6 +21,10 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:(?:[-/.月]\s*(\d{1,2}
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _TIME_SUFFIX = re.compile(r"[T\s]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_LINE_BREAKS = re.compile(r"[\r\n]+")
+_WHITESPACE = re.compile(r"\s+")
+_PHONE_NOISE = re.compile(r"[\s\-()（）]")
+_NUMBER_NOISE = re.compile(r"[\s,，_']")
 
 
 class CellError(ValueError):
@@ -37,7 +41,9 @@ def is_blank(value: Any) -> bool:
 
 def normalise(text: str) -> str:
     """Full-width letters, digits and punctuation to half-width (NFKC), trimmed."""
-    return unicodedata.normalize("NFKC", text).strip(_SPACES + " ")
+    if text.isascii():  # NFKC leaves ASCII as it is
+        return text.strip(_SPACES)
+    return unicodedata.normalize("NFKC", text).strip(_SPACES)
 
 
 def _as_text(value: Any) -> str:
@@ -55,7 +61,8 @@ def parse_text(value: Any, *, max_length: int | None = None) -> str:
     if is_blank(value):
         return ""
     text = _as_text(value).strip(_SPACES)
-    text = re.sub(r"[\r\n]+", " ", text)
+    if "\n" in text or "\r" in text:
+        text = _LINE_BREAKS.sub(" ", text)
     if max_length is not None and len(text) > max_length:
         raise CellError(f"不能超过 {max_length} 个字符（现为 {len(text)} 个）。")
     return text
@@ -65,7 +72,7 @@ def parse_code(value: Any, *, max_length: int | None = None) -> str:
     """Identifiers (unit codes, person codes): half-width, no spaces anywhere."""
     if is_blank(value):
         return ""
-    text = re.sub(r"\s+", "", normalise(_as_text(value)))
+    text = _WHITESPACE.sub("", normalise(_as_text(value)))
     if max_length is not None and len(text) > max_length:
         raise CellError(f"不能超过 {max_length} 个字符（现为 {len(text)} 个）。")
     return text
@@ -75,7 +82,7 @@ def parse_phone(value: Any) -> str:
     """Phone numbers: half-width digits without spaces, hyphens or a +86 prefix."""
     if is_blank(value):
         return ""
-    text = re.sub(r"[\s\-()（）]", "", normalise(_as_text(value)))
+    text = _PHONE_NOISE.sub("", normalise(_as_text(value)))
     if text.startswith("+86"):
         text = text[3:]
     elif text.startswith("0086"):
@@ -85,7 +92,7 @@ def parse_phone(value: Any) -> str:
 
 def _number_text(value: Any) -> str:
     text = normalise(_as_text(value))
-    text = re.sub(r"[\s,，_']", "", text)
+    text = _NUMBER_NOISE.sub("", text)
     return text.replace("。", ".")
 
 

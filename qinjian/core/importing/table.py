@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import IO, Any
 
-from .parsing import CellError, choice_key, is_blank
+from .parsing import _SPACES, CellError, choice_key, is_blank
 from .reader import ImportRefused, Sheet, max_rows, open_sheets
 from .spec import Column, ParsedRow, Progress, Table, no_progress
 
@@ -125,36 +125,27 @@ def _take(sheet: Sheet, n: int) -> list[tuple[int, tuple[Any, ...]]]:
 MEMO_SIZE = 4096  # distinct cells remembered per column
 
 
-def _memoised(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``parser`` remembering the result (or the error) of up to MEMO_SIZE distinct cells: ledgers repeat
-    names, dates, amounts and statuses a lot, and a parser is a pure function of the cell. Cells are
-    told apart by type too (1, 1.0 and True are equal in Python but not to every parser)."""
-    memo: dict[tuple[type, Any], tuple[bool, Any]] = {}
+def _memo() -> dict[tuple[type, Any], tuple[bool, Any]]:
+    """A column's parser results (ok, value or error) for up to MEMO_SIZE distinct cells: ledgers repeat
+    names, dates, amounts and statuses a lot, and a parser is a pure function of the cell. Cells are told
+    apart by type too (1, 1.0 and True are equal in Python but not to every parser)."""
+    return {}
 
-    def parse(value: Any) -> Any:
-        key = (value.__class__, value)
-        try:
-            ok, result = memo[key]
-        except KeyError:
-            try:
-                ok, result = True, parser(value)
-            except CellError as exc:
-                ok, result = False, exc.message
-            if len(memo) < MEMO_SIZE:
-                memo[key] = (ok, result)
-        if ok:
-            return result
-        raise CellError(result)
 
-    return parse
+def _parse_cell(parser: Callable[[Any], Any], value: Any) -> tuple[bool, Any]:
+    try:
+        return True, parser(value)
+    except CellError as exc:
+        return False, exc.message
 
 
 def _parse_rows(sheet: Sheet, head: list[tuple[int, tuple[Any, ...]]], header_row: int,
                 mapping: dict[str, tuple[int, str]], columns: Sequence[Column], limit: int,
                 example: dict[str, Any], progress: Progress) -> Iterator[ParsedRow]:
     by_key = {c.key: c for c in columns}
-    wanted = [(key, index, _memoised(by_key[key].parser)) for key, (index, _) in mapping.items()]
-    example_cells = {k: str(v) for k, v in example.items()}
+    wanted = [(key, index, by_key[key].parser, _memo()) for key, (index, _) in mapping.items()]
+    example_cells = [(k, str(v)) for k, v in example.items() if k in mapping]
+    spaces = _SPACES
     count = 0
 
     def rows() -> Any:
@@ -165,21 +156,32 @@ def _parse_rows(sheet: Sheet, head: list[tuple[int, tuple[Any, ...]]], header_ro
 
     for number, cells in rows():
         width = len(cells)
-        raw = {key: (cells[index] if index < width else None) for key, index, _ in wanted}
-        if all(is_blank(v) for v in raw.values()):
+        raw: dict[str, Any] = {}
+        filled = False
+        for key, index, _, _ in wanted:
+            value = raw[key] = cells[index] if index < width else None
+            if not filled and value is not None and (value.__class__ is not str or value.strip(spaces)):
+                filled = True
+        if not filled:
             continue
-        if example_cells and all(str(raw.get(k) if raw.get(k) is not None else "") == v
-                                 for k, v in example_cells.items() if k in raw):
+        if example_cells and all(str(raw[k] if raw[k] is not None else "") == v for k, v in example_cells):
             continue  # the template's example row, left in by the user
         if count >= limit:
             raise ImportRefused(f"文件中的数据超过 {limit} 行，请分成几个文件导入。")
         values: dict[str, Any] = {}
         failed: dict[str, str] = {}
-        for key, _, parse in wanted:
-            try:
-                values[key] = parse(raw[key])
-            except CellError as exc:
-                failed[key] = exc.message
+        for key, _, parser, memo in wanted:
+            value = raw[key]
+            memo_key = (value.__class__, value)
+            found = memo.get(memo_key)
+            if found is None:
+                found = _parse_cell(parser, value)
+                if len(memo) < MEMO_SIZE:
+                    memo[memo_key] = found
+            if found[0]:
+                values[key] = found[1]
+            else:
+                failed[key] = found[1]
         count += 1
         yield ParsedRow(number, values, raw, failed)
         if count % 5000 == 0:
