@@ -30,7 +30,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models.fields.related import ForeignKey
 
 # Field classes whose Python values every driver takes as they are (str, int, bool, None). Exact
@@ -68,15 +68,16 @@ def adapter(field: models.Field, *, copy: bool = False) -> Adapter:
     if _is_plain(field):
         return None
     prep = field.get_db_prep_save
-    conn = connection
+    conn = connections[DEFAULT_DB_ALIAS]  # the thread's connection itself, not the proxy (a lookup per use)
     if type(field) is models.DecimalField:
         # get_db_prep_save of a Decimal is Decimal(value) then the backend's adapt (the value itself)
-        adapt_decimal = conn.ops.adapt_decimalfield_value
-        return lambda value: (adapt_decimal(value, field.max_digits, field.decimal_places)
+        adapt_decimal, digits, places = conn.ops.adapt_decimalfield_value, field.max_digits, field.decimal_places
+        return lambda value: (None if value is None else adapt_decimal(value, digits, places)
                               if type(value) is Decimal else prep(value, conn))
     if type(field) is models.DateField:
         adapt_date = conn.ops.adapt_datefield_value
-        return lambda value: adapt_date(value) if type(value) is datetime.date else prep(value, conn)
+        return lambda value: (None if value is None else adapt_date(value)
+                              if type(value) is datetime.date else prep(value, conn))
     if type(field) is models.JSONField:
         if not (copy or conn.vendor != "postgresql"):
             return lambda value: prep(json.loads(value) if type(value) is JsonText else value, conn)

@@ -71,7 +71,9 @@ class Asset(BaseModel):
                               db_index=True)
     status_since = models.DateField("状态起始日期", null=True, blank=True,
                                     help_text="进入当前使用状况的日期（闲置预警据此计算）。")
-    unit = models.ForeignKey("org.Unit", verbose_name="所属单位", on_delete=models.PROTECT, related_name="assets")
+    # found through the (unit, status, code) and (unit, class) indexes: no index of its own
+    unit = models.ForeignKey("org.Unit", verbose_name="所属单位", on_delete=models.PROTECT, related_name="assets",
+                             db_index=False)
     department = models.ForeignKey("org.Department", verbose_name="使用部门", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="assets")
     custodian = models.ForeignKey("org.Person", verbose_name="使用人", null=True, blank=True,
@@ -154,18 +156,21 @@ class Asset(BaseModel):
 class AssetEvent(BaseModel):
     """One line of a card's 履历: what happened, when, by which document, from what to what."""
 
-    asset = models.ForeignKey(Asset, verbose_name="资产", on_delete=models.CASCADE, related_name="events")
+    asset = models.ForeignKey(Asset, verbose_name="资产", on_delete=models.CASCADE, related_name="events",
+                              db_index=False)  # the (asset, date) index finds a card's events
     kind = models.CharField("事项", max_length=24, choices=EventKind.choices)
     occurred_on = models.DateField("发生日期", db_index=True)
     unit = models.ForeignKey("org.Unit", verbose_name="当时所属单位", on_delete=models.PROTECT, related_name="+")
+    # Filled on few events: indexed only where filled (partial indexes below), so booking, import and
+    # depreciation events do not pay for them
     from_unit = models.ForeignKey("org.Unit", verbose_name="调出单位", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+                                  on_delete=models.PROTECT, related_name="+", db_index=False)
     to_unit = models.ForeignKey("org.Unit", verbose_name="调入单位", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+")
+                                on_delete=models.PROTECT, related_name="+", db_index=False)
     person = models.ForeignKey("org.Person", verbose_name="相关人员", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+                               on_delete=models.PROTECT, related_name="+", db_index=False)
     operation = models.ForeignKey("assets.AssetOperation", verbose_name="业务单", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="events")
+                                  on_delete=models.PROTECT, related_name="events", db_index=False)
     status_before = models.CharField("变更前状况", max_length=20, choices=AssetStatus.choices, blank=True)
     status_after = models.CharField("变更后状况", max_length=20, choices=AssetStatus.choices, blank=True)
     value_before = models.DecimalField("变更前原值（元）", max_digits=16, decimal_places=2, null=True, blank=True)
@@ -174,7 +179,7 @@ class AssetEvent(BaseModel):
                                  help_text="维修费用、处置收入等。")
     message = models.CharField("说明", max_length=500, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+                              on_delete=models.SET_NULL, related_name="+", db_constraint=False)  # as created_by
 
     scope_unit_field = "unit"
 
@@ -182,7 +187,11 @@ class AssetEvent(BaseModel):
         verbose_name = "资产履历"
         verbose_name_plural = "资产履历"
         ordering = ["-occurred_on", "-id"]
-        indexes = [models.Index(fields=["asset", "occurred_on", "id"], name="assets_event_asset_date")]
+        indexes = [
+            models.Index(fields=["asset", "occurred_on", "id"], name="assets_event_asset_date"),
+            *(models.Index(fields=[name], name=f"assets_event_{name}", condition=models.Q(**{f"{name}__isnull": False}))
+              for name in ("from_unit", "to_unit", "person", "operation")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_on:%Y-%m-%d}"
@@ -198,8 +207,11 @@ class AssetMovement(models.Model):
     time. Written only by the asset services (not change-logged: the card's event is the record).
     """
 
-    asset = models.ForeignKey(Asset, verbose_name="资产", on_delete=models.PROTECT, related_name="movements")
-    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    # both found through the composite indexes below (asset, date) and (unit, date)
+    asset = models.ForeignKey(Asset, verbose_name="资产", on_delete=models.PROTECT, related_name="movements",
+                              db_index=False)
+    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
     class_code = models.CharField("分类代码", max_length=9)
     occurred_on = models.DateField("日期")
     kind = models.CharField("变动类型", max_length=16, choices=MovementKind.choices)

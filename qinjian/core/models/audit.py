@@ -25,8 +25,9 @@ class ObjectChange(models.Model):
     action = models.CharField("操作", max_length=16, choices=Action.choices)
     # both found through the (content type, object, time) index below: no index of their own, which
     # would only slow the writes of the busiest table
+    # and, like ``user``, no database constraint: the log is written on every change (a check per row)
     content_type = models.ForeignKey(ContentType, verbose_name="对象类型", on_delete=models.PROTECT, related_name="+",
-                                     db_index=False)
+                                     db_index=False, db_constraint=False)
     object_id = models.CharField("对象编号", max_length=64)
     object_repr = models.CharField("对象", max_length=200)
     before = models.JSONField("变更前", null=True, blank=True)

@@ -19,9 +19,11 @@ class BaseModel(models.Model):
 
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # An attribute of the record like its change log's user: no database constraint (a check per inserted
+    # row, at commit), the ORM still sets it to null if a user is ever deleted
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", editable=False,
+        on_delete=models.SET_NULL, related_name="+", editable=False, db_constraint=False,
     )
 
     objects = ScopedManager()

@@ -119,7 +119,7 @@ def test_bulk_log_changes_skips_empty_updates_and_streams() -> None:
 
 def test_bulk_log_created_after_is_the_snapshot() -> None:
     from qinjian.assets.models import Asset
-    from qinjian.core.audit import snapshot
+    from qinjian.core.audit import created_values, snapshot
     from qinjian.testing.factories import AssetFactory
 
     card: Asset = AssetFactory()
@@ -127,8 +127,11 @@ def test_bulk_log_created_after_is_the_snapshot() -> None:
     assert bulk_log_created([card]) == 1
     record = ObjectChange.objects.order_by("-id").first()
     assert ObjectChange.objects.count() == before + 1 and record is not None
-    assert record.after == snapshot(card)  # decimals and dates as text, class_code left out
+    # decimals and dates as text, class_code left out, and so are blank fields (a creation keeps what it set)
+    assert record.after == created_values(snapshot(card))
     assert "class_code" not in record.after and isinstance(record.after["original_value"], str)
+    assert "disposed_on" not in record.after and "notes" not in record.after
+    assert record.changed_fields == sorted(record.after)
 
 
 def test_rows_may_query_while_they_are_built() -> None:

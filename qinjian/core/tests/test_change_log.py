@@ -19,6 +19,10 @@ def test_create_update_delete_are_logged_with_actor(mini_city):
         person_update(person=person, name="王晓明", post="科员")
     changes = list(history_for(person).order_by("id"))
     assert [c.action for c in changes] == ["create", "update"]
+    created = changes[0]
+    assert created.after["name"] == "王小明" and created.after["unit_id"] == mini_city.edu.pk
+    assert "post" not in created.after and "department_id" not in created.after  # left blank: not kept
+    assert created.changed_fields == sorted(created.after)
     update = changes[1]
     assert update.user == user and update.ip == "10.1.2.3" and update.request_id == "req-123"
     assert update.before["name"] == "王小明" and update.after["name"] == "王晓明"
