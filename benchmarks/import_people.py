@@ -11,15 +11,15 @@ reference data. The file is an .xlsx written like a user's (code, name, gender, 
 rank, post, staffing, status, phone). Timed, as the user experiences it:
 
 * validate — upload check + read + parse + validate every row (the preview);
-* commit — read + validate again against the data as it is now + write people and change records,
-  in one transaction (all-or-nothing).
+* commit — the plan kept by the preview (read and validated again only if something it looked at has
+  changed since) + write people and change records, in one transaction (all-or-nothing).
 
 rows/s = rows ÷ (validate + commit). The floor is the same person rows (as the pipeline stored them:
 phone encrypted, blind index) inserted with the raw driver in one transaction — ``executemany`` on
-sqlite3, ``COPY`` on psycopg — into the database as the import found it: SQLite is vacuumed after the
+sqlite3 (foreign keys checked, as on every connection of the application), ``COPY`` on psycopg (whose
+foreign-key triggers check them) — into the database as the import found it: SQLite is vacuumed after the
 rows are deleted, so the floor grows the file as the import did instead of refilling the pages the
-deleted rows left. ratio = (validate + commit) ÷ floor. Memory: the
-process's peak RSS.
+deleted rows left. ratio = (validate + commit) ÷ floor. Memory: the process's peak RSS.
 """
 
 from __future__ import annotations
@@ -136,6 +136,7 @@ def floor_insert(backend: str, rows: list[tuple[Any, ...]]) -> float:
 
     conn = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
     conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")  # as Django's connection (and COPY on PostgreSQL) checks them
     marks = ", ".join("?" * len(PERSON_COLUMNS))
     started = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
