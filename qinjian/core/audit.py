@@ -180,10 +180,9 @@ CHANGE_COLUMNS = ("time", "user_id", "user_name", "ip", "request_id", "source", 
                   "object_id", "object_repr", "before", "after", "changed_fields", "message")
 
 
-def _write_changes(records: Iterable[tuple[int, str, str, str, dict[str, Any] | None, dict[str, Any] | None, str]],
-                   *, created_values_only: bool = False) -> int:
-    """(content type id, action, object id, repr, before, after, message) -> ObjectChange rows, as log_change.
-    ``created_values_only``: the creations' ``after`` come as :func:`created_values` gives them."""
+def _write_changes(records: Iterable[tuple[int, str, str, str, dict[str, Any] | None, dict[str, Any] | None, str]]
+                   ) -> int:
+    """(content type id, action, object id, repr, before, after, message) -> ObjectChange rows, as log_change."""
     from django.utils import timezone
 
     from .bulk_insert import JsonText, insert_rows
@@ -203,8 +202,7 @@ def _write_changes(records: Iterable[tuple[int, str, str, str, dict[str, Any] | 
     def rows() -> Iterable[tuple[Any, ...]]:
         for content_type, action, object_id, text, before, after, message in records:
             if before is None and after is not None and action == create:  # every field it keeps is new
-                if not created_values_only:
-                    after = {k: v for k, v in after.items() if v is not None and v != ""}  # created_values
+                after = created_values(after)
                 keys = tuple(after)
                 changed = orders.get(keys)
                 if changed is None:
@@ -266,11 +264,11 @@ def bulk_log_created_rows(model: type[models.Model], rows: Iterable[tuple[Any, s
     names = [name for name, _ in plan]
     masked = [name for name, is_masked in plan if is_masked]
 
-    def after(values: dict[str, Any]) -> dict[str, Any]:  # created_values(snapshot(model(), values))
+    def after(values: dict[str, Any]) -> dict[str, Any]:  # snapshot(model(), values), column plan made once
         if masked:
             values = {**values, **{name: _mask(values[name]) for name in masked if name in values}}
-        return {name: value if value.__class__ in plain else _jsonable(value)
-                for name in names if (value := values.get(name, "")) is not None and value != ""}
+        return {name: value if (value := values[name]).__class__ in plain else _jsonable(value)
+                for name in names if name in values}
 
-    return _write_changes(((content_type, create, str(pk), text[:200], None, after(values), "")
-                           for pk, text, values in rows), created_values_only=True)
+    return _write_changes((content_type, create, str(pk), text[:200], None, after(values), "")
+                          for pk, text, values in rows)

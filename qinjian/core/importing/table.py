@@ -122,14 +122,10 @@ def _take(sheet: Sheet, n: int) -> list[tuple[int, tuple[Any, ...]]]:
     return head
 
 
-MEMO_SIZE = 4096  # distinct cells remembered per column
-
-
-def _memo() -> dict[tuple[type, Any], tuple[bool, Any]]:
-    """A column's parser results (ok, value or error) for up to MEMO_SIZE distinct cells: ledgers repeat
-    names, dates, amounts and statuses a lot, and a parser is a pure function of the cell. Cells are told
-    apart by type too (1, 1.0 and True are equal in Python but not to every parser)."""
-    return {}
+# Each column remembers its parser's result (ok, value or error) for up to MEMO_SIZE distinct cells:
+# ledgers repeat names, dates, amounts and statuses a lot, and a parser is a pure function of the cell.
+# Cells are told apart by type too (1, 1.0 and True are equal in Python but not to every parser).
+MEMO_SIZE = 4096
 
 
 def _parse_cell(parser: Callable[[Any], Any], value: Any) -> tuple[bool, Any]:
@@ -143,7 +139,8 @@ def _parse_rows(sheet: Sheet, head: list[tuple[int, tuple[Any, ...]]], header_ro
                 mapping: dict[str, tuple[int, str]], columns: Sequence[Column], limit: int,
                 example: dict[str, Any], progress: Progress) -> Iterator[ParsedRow]:
     by_key = {c.key: c for c in columns}
-    wanted = [(key, index, by_key[key].parser, _memo()) for key, (index, _) in mapping.items()]
+    wanted: list[tuple[str, int, Callable[[Any], Any], dict[tuple[type, Any], tuple[bool, Any]]]] = [
+        (key, index, by_key[key].parser, {}) for key, (index, _) in mapping.items()]
     example_cells = [(k, str(v)) for k, v in example.items() if k in mapping]
     spaces = _SPACES
     count = 0

@@ -23,9 +23,8 @@ class ObjectChange(models.Model):
     request_id = models.CharField("请求编号", max_length=64, blank=True, db_index=True)
     source = models.CharField("来源", max_length=16, blank=True)
     action = models.CharField("操作", max_length=16, choices=Action.choices)
-    # both found through the (content type, object, time) index below: no index of their own, which
-    # would only slow the writes of the busiest table
-    # and, like ``user``, no database constraint: the log is written on every change (a check per row)
+    # Found through the (content type, object, time) index below, so no index of their own; and, like
+    # ``user``, no database constraint: this table takes a row on every change (an index entry and a check each)
     content_type = models.ForeignKey(ContentType, verbose_name="对象类型", on_delete=models.PROTECT, related_name="+",
                                      db_index=False, db_constraint=False)
     object_id = models.CharField("对象编号", max_length=64)
