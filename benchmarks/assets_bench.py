@@ -58,9 +58,7 @@ FLOOR_COUNT = "SELECT COUNT(*) FROM assets_asset a JOIN org_unit u ON u.id = a.u
 
 def make_floor(backend: str, tree_path: str, *, search: bool, unit_id: int | None = None) -> Any:
     if backend == "postgresql":
-        import psycopg
-
-        conn: Any = psycopg.connect(generate.pg_url(), autocommit=True)
+        conn: Any = generate.pg_floor_connection()
         ph = "%s"
         like = "UPPER({col}) LIKE UPPER(%s)"
     else:

@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DIR = BASE_DIR / "var" / "bench"
@@ -44,6 +45,16 @@ def configure(backend: str) -> None:
         os.environ.pop("QINJIAN_DATABASE_URL", None)
     if str(BASE_DIR) not in sys.path:
         sys.path.insert(0, str(BASE_DIR))
+
+
+def pg_floor_connection() -> Any:
+    """A raw driver connection to the benchmark database for a floor, with the session settings the
+    application's own connections get (``OPTIONS["options"]``, e.g. random_page_cost); Django is set up."""
+    import psycopg
+    from django.conf import settings
+
+    options = settings.DATABASES["default"].get("OPTIONS", {}).get("options")
+    return psycopg.connect(pg_url(), autocommit=True, **({"options": options} if options else {}))
 
 
 def _pg_admin(sql: str) -> None:

@@ -95,9 +95,7 @@ def make_floor(backend: str, tree_path: str, size: int) -> Any:
         return (dec.update(raw[28:]) + dec.finalize()).decode()
 
     if backend == "postgresql":
-        import psycopg
-
-        conn: Any = psycopg.connect(generate.pg_url(), autocommit=True)
+        conn: Any = generate.pg_floor_connection()
         # Case-insensitive "contains", written the way Django writes icontains on PostgreSQL.
         terms = {"ph": "%s", "pattern": "UPPER(%s)", "name": "UPPER(p.name)", "code": "UPPER(p.code)"}
     else:

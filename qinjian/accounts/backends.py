@@ -22,7 +22,8 @@ class RoleBackend(BaseBackend):
         return user
 
     def get_user(self, user_id: Any) -> User | None:
-        return User.objects.filter(pk=user_id, is_active=True).select_related("unit", "person").first()
+        # every request: no joins and no ORDER BY (the user's unit and person load when a page asks for them)
+        return next(iter(User.objects.filter(pk=user_id, is_active=True)[:1]), None)
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         return user_obj.get_all_permissions() if isinstance(user_obj, User) else set()

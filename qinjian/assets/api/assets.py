@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from qinjian.core.api.pagination import CappedPagination
+from qinjian.core.api.rows import RowListMixin
 from qinjian.core.api.viewsets import CreateMixin, ListRetrieveMixin, ScopedViewSet, UpdateMixin
 from qinjian.org.api.filters import IdFilter, WithinUnitFilter
 
@@ -70,7 +71,7 @@ class AssetApiFilter(filters.FilterSet):
                           "nonfiscal": Q(value_nonfiscal__gt=0), "nonfiscal_only": Q(value_fiscal=0)}[value])
 
 
-class AssetViewSet(ListRetrieveMixin, CreateMixin, UpdateMixin, ScopedViewSet):
+class AssetViewSet(RowListMixin, ListRetrieveMixin, CreateMixin, UpdateMixin, ScopedViewSet):
     """资产卡片。新建的卡片为“待入账”，经“验收入账”业务单审批后入账；已入账资产的原值、资金来源、数量、
     所属单位和使用人只能通过业务单变更。`class_code` 过滤按分类代码前缀（含下级分类）。列表默认按单位（单位树顺序）
     和资产编号排列，与资产卡片页面相同；`count` 最多数到 5,000：超过时 `count_capped` 为 true，仍可按 `next` 逐页翻看。"""

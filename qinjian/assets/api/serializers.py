@@ -65,9 +65,15 @@ class AssetSerializer(FastReadMixin, serializers.ModelSerializer):
                   "depreciated_through", "disposed_on", "disposal_method", "legacy_code", "legacy_class_code",
                   "notes", "created_at", "updated_at"]
 
+    row_sources = {"net_value": ("original_value", "accumulated_depreciation")}  # list pages: core.api.rows
+
     @extend_schema_field(OpenApiTypes.DECIMAL)
     def get_net_value(self, asset: Asset) -> str:
         return f"{asset.net_value:.2f}"
+
+    @staticmethod
+    def row_net_value(original: Decimal, accumulated: Decimal) -> str:
+        return f"{original - accumulated:.2f}"
 
 
 class AssetEventSerializer(serializers.ModelSerializer):

@@ -110,7 +110,10 @@ class Asset(BaseModel):
         ]
         indexes = [
             models.Index(fields=["unit", "status", "code"], name="assets_asset_unit_status"),
-            models.Index(fields=["unit", "class_code"], name="assets_asset_unit_class"),
+            # pattern opclass on PostgreSQL: "a unit's cards of class A0201 and below" (class_code LIKE
+            # 'A0201%') is then one range of this index; other databases ignore opclasses
+            models.Index(fields=["unit", "class_code"], name="assets_asset_unit_class",
+                         opclasses=["int8_ops", "varchar_pattern_ops"]),
             models.Index(fields=["status", "status_since"], name="assets_asset_status_since"),
         ]
         constraints = [

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -104,3 +107,40 @@ def test_fast_representation_is_drfs_own(mini_city):
     assert [dict(r) for r in fast] == [dict(r) for r in plain]
     assert fast[0]["custodian"]["name"] == person.name and fast[1]["custodian"] is None
     assert (fast[1]["status_display"], fast[0]["notes"]) == ("已处置", "<备注>")
+
+
+def test_count_reads_no_joins_and_rows_come_as_tuples(api, codes, monkeypatch):
+    """The list is read through core.api.rows: one count over the card table alone, one query for the page."""
+    monkeypatch.setattr(CardPagination, "count_limit", 3)
+    with CaptureQueriesContext(connection) as captured:
+        api.get(LIST, {"page_size": 2})
+    cards = [q["sql"] for q in captured if "assets_asset" in q["sql"]]
+    assert len(cards) == 2
+    assert "JOIN" not in cards[0] and "COUNT(" in cards[0]
+    assert "org_person" in cards[1] and "LIMIT 3" in cards[1]  # a page of 2 and one more row for "next"
+
+
+def test_rows_read_for_the_list_are_what_the_serializer_writes(api, mini_city):
+    """Every field of every card in the list equals AssetSerializer's output for the same card (nulls, links,
+    display names, money, dates and times included)."""
+    import json
+
+    from qinjian.assets.api.serializers import AssetSerializer
+    from qinjian.assets.models import Asset
+    from qinjian.testing.factories import DepartmentFactory, PersonFactory
+
+    department = DepartmentFactory(unit=mini_city.edu)
+    person = PersonFactory(unit=mini_city.edu, department=department)
+    AssetFactory(unit=mini_city.edu, department=department, custodian=person, original_value=Decimal("1234.5"),
+                 value_fiscal=Decimal("1000"), value_nonfiscal=Decimal("234.5"))
+    AssetFactory(unit=mini_city.edu, status="draft", booked_on=None, useful_life_months=None,
+                 depreciation_start=None, name='带"引号"<和>的名称', location="")
+    AssetFactory(unit=mini_city.health, status="disposed", disposed_on=datetime.date(2025, 6, 30),
+                 disposal_method="scrap", accumulated_depreciation=Decimal("5600.00"))
+    listed = api.get(LIST, {"page_size": 500}).json()["results"]
+    queryset = Asset.objects.select_related("unit", "asset_class", "department", "custodian")
+    expected = {row["id"]: row for row in json.loads(json.dumps(AssetSerializer(queryset, many=True).data))}
+    assert len(listed) == 3 == len(expected)
+    for row in listed:
+        assert row == expected[row["id"]]
+    assert {r["custodian"]["name"] if r["custodian"] else None for r in listed} == {person.name, None}

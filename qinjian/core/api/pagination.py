@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.paginator import InvalidPage
@@ -23,6 +24,8 @@ class InvalidPageError(NotFound):
 
 
 class StandardPagination(PageNumberPagination):
+    # How a page's slice of the queryset is read (core.api.rows reads tuples); the count is the queryset's.
+    read_rows: Callable[[Any], Iterable[Any]] | None = None
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
@@ -40,7 +43,10 @@ class StandardPagination(PageNumberPagination):
             self.page = paginator.page(page_number)
         except InvalidPage as exc:
             raise InvalidPageError(f"页码“{str(page_number)[:20]}”无效或超出范围（共 {paginator.num_pages} 页）。") from exc
-        return list(self.page)
+        return self._read(self.page.object_list)
+
+    def _read(self, rows: Any) -> list[Any]:
+        return list(self.read_rows(rows) if self.read_rows is not None else rows)
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         result = super().get_paginated_response_schema(schema)
@@ -103,7 +109,7 @@ class CappedPagination(StandardPagination):
         if number < 1:
             raise InvalidPageError(f"页码“{raw[:20]}”无效，应为从 1 开始的整数。")
         start = (number - 1) * page_size
-        rows = list(queryset[start:start + page_size + 1])  # one row more tells whether a next page exists
+        rows = self._read(queryset[start:start + page_size + 1])  # one row more tells whether a next page exists
         if not rows and number > 1:
             raise InvalidPageError(f"页码“{number}”超出范围。")
         page = _OpenPage(rows[:page_size], number, len(rows) > page_size, paginator)
