@@ -9,7 +9,8 @@ Each backend runs in its own process on the benchmark database (``generate.py`` 
 
 (a) the card list page /assets/cards/ and the card API /api/assets/cards/ with filters (unit with its
     subtree, status, class prefix, search), p50/p95 against the raw floor — the same page of rows and
-    the count fetched with the database driver alone and serialized to JSON — and query counts;
+    the count fetched with the database driver alone and serialized to JSON: for the page the columns of
+    its table, for the API every field the API answers — and query counts;
 (b) the ledger summary by unit and class as of the last year-end (``assets.selectors.ledger_summary``);
 (c) the monthly depreciation run (``assets.services.depreciation.depreciation_run``), in a transaction
     that is rolled back, so it can be measured again.
@@ -54,9 +55,34 @@ ORDER BY u.tree_path, a.code
 LIMIT {ph}
 """
 FLOOR_COUNT = "SELECT COUNT(*) FROM assets_asset a JOIN org_unit u ON u.id = a.unit_id WHERE {where}"
+# The API answers every field of a card (AssetSerializer): its floor fetches and serializes all of them.
+API_COLUMNS = ("id", "code", "name", "kind", "class_code", "class_confirmed", "spec_model", "brand", "serial_number",
+               "quantity", "measure_unit", "value_type", "original_value", "value_fiscal", "value_nonfiscal",
+               "accumulated_depreciation", "acquisition_method", "acquired_on", "booked_on", "supplier",
+               "warranty_until", "purchase_project", "invoice_no", "voucher_no", "status", "status_since", "location",
+               "depreciation_method", "useful_life_months", "depreciation_start", "depreciated_through",
+               "disposed_on", "disposal_method", "legacy_code", "legacy_class_code", "notes", "created_at",
+               "updated_at")
+FLOOR_API_SQL = FLOOR_SQL.replace(
+    "a.id, a.code, a.name, a.class_code, c.name, a.spec_model, u.id, u.name, d.name, p.name, a.location, a.status,\n"
+    "       a.quantity, a.original_value, a.accumulated_depreciation, a.acquired_on",
+    ", ".join(f"a.{c}" for c in API_COLUMNS) + ", c.name, u.id, u.code, u.name, u.short_name, d.id, d.code, d.name, "
+    "p.id, p.code, p.name")
 
 
-def make_floor(backend: str, tree_path: str, *, search: bool, unit_id: int | None = None) -> Any:
+def _api_row(r: tuple[Any, ...]) -> dict[str, Any]:
+    n = len(API_COLUMNS)
+    row = dict(zip(API_COLUMNS, r[:n], strict=True))
+    row["class_name"] = r[n]
+    row["unit"] = {"id": r[n + 1], "code": r[n + 2], "name": r[n + 3], "short_name": r[n + 4]}
+    row["department"] = None if r[n + 5] is None else {"id": r[n + 5], "code": r[n + 6], "name": r[n + 7]}
+    row["custodian"] = None if r[n + 8] is None else {"id": r[n + 8], "code": r[n + 9], "name": r[n + 10]}
+    return row
+
+
+def make_floor(backend: str, tree_path: str, *, search: bool, unit_id: int | None = None,
+               api: bool = False) -> Any:
+    """The floor of the page (the columns of its table) or, with ``api``, of the API (every field of a card)."""
     if backend == "postgresql":
         conn: Any = generate.pg_floor_connection()
         ph = "%s"
@@ -76,7 +102,15 @@ def make_floor(backend: str, tree_path: str, *, search: bool, unit_id: int | Non
         cols = ("a.code", "a.name", "a.spec_model", "a.legacy_code")
         where += " AND (" + " OR ".join(like.format(col=c) for c in cols) + ")"
         params += [f"%{SEARCH}%"] * len(cols)
-    rows_sql, count_sql = FLOOR_SQL.format(where=where, ph=ph), FLOOR_COUNT.format(where=where)
+    rows_sql, count_sql = (FLOOR_API_SQL if api else FLOOR_SQL).format(where=where, ph=ph), FLOOR_COUNT.format(where=where)
+
+    def floor_api() -> str:
+        cur = conn.cursor()
+        cur.execute(count_sql, params)
+        count = cur.fetchone()[0]
+        cur.execute(rows_sql, [*params, PAGE_SIZE])
+        results = [_api_row(r) for r in cur.fetchall()]
+        return json.dumps({"count": count, "results": results}, ensure_ascii=False, default=str)
 
     def floor() -> str:
         cur = conn.cursor()
@@ -89,7 +123,7 @@ def make_floor(backend: str, tree_path: str, *, search: bool, unit_id: int | Non
                     "accumulated_depreciation": str(r[14]), "acquired_on": str(r[15])} for r in cur.fetchall()]
         return json.dumps({"count": count, "results": results}, ensure_ascii=False)
 
-    return floor
+    return floor_api if api else floor
 
 
 def _resolve(name: str) -> str | None:
@@ -121,8 +155,9 @@ def bench_lists(backend: str, n: int) -> dict[str, Any]:
     scenarios = [("全市（含下级）", root, True, False), ("全市（含下级）", root, True, True),
                  (unit.short_name or unit.name, unit, False, False), (unit.short_name or unit.name, unit, False, True)]
     for label, where, subtree, search in scenarios:
-        floor = make_floor(backend, where.tree_path, search=search, unit_id=None if subtree else where.pk)
-        expected = json.loads(floor())["count"]
+        floors = {name: make_floor(backend, where.tree_path, search=search, unit_id=None if subtree else where.pk,
+                                   api=name == "api") for name in ("page", "api")}
+        expected = json.loads(floors["page"]())["count"]
         page_params: dict[str, Any] = {"unit": where.pk, "status": STATUS, "class_code": CLASS_PREFIX,
                                        "per_page": PAGE_SIZE}
         api_params: dict[str, Any] = {"status": STATUS, "class_code": CLASS_PREFIX, "page_size": PAGE_SIZE}
@@ -137,7 +172,7 @@ def bench_lists(backend: str, n: int) -> dict[str, Any]:
         targets = {"api": ("/api/assets/cards/", api_params)}
         if page_url:
             targets["page"] = (page_url, page_params)
-        calls: dict[str, Any] = {"floor": floor}
+        calls: dict[str, Any] = {f"floor_{name}": floor for name, floor in floors.items()}
         queries: dict[str, int] = {}
         for name, (url, params) in targets.items():
             def call(url: str = url, params: dict[str, Any] = params) -> Any:
@@ -159,9 +194,8 @@ def bench_lists(backend: str, n: int) -> dict[str, Any]:
             calls[name] = call
         runs = n if not subtree else max(5, n // 4)  # the city-wide case takes seconds per request on SQLite
         timings = _interleaved(calls, runs, warmup=2)
-        base = timings["floor"]
         for name in targets:
-            t = timings[name]
+            t, base = timings[name], timings[f"floor_{name}"]
             out["rows"].append({"endpoint": name, "scope": label, "search": search, "matches": expected,
                                 "queries": queries[name], "n": runs, **t,
                                 "floor_p50": base["p50"], "floor_p95": base["p95"],

@@ -99,6 +99,8 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "qinjian.sqlite3"),
+            # kept open between requests: a new connection re-reads the schema and starts with a cold page cache
+            "CONN_MAX_AGE": env_int("QINJIAN_DB_CONN_MAX_AGE", 60),
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
                 "transaction_mode": "IMMEDIATE",

@@ -7,13 +7,15 @@ from typing import Any
 import django_filters as filters
 from django.db.models import QuerySet
 
+from qinjian.core.api.filters import LeanFilterSet
+
 from ..choices import LIVE_STATUSES, AlertStatus, Severity
 from ..models import Alert
 
 MAX_ID = 2**63 - 1
 
 
-class AlertFilter(filters.FilterSet):
+class AlertFilter(LeanFilterSet):
     status = filters.ChoiceFilter(label="状态（live = 未关闭，即待处理和已处理）",
                                   choices=[("live", "未关闭"), *AlertStatus.choices], method="filter_status")
     severity = filters.TypedChoiceFilter(label="级别（10 提示、20 预警、30 严重）", choices=Severity.choices,

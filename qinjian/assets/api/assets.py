@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from qinjian.core.api.filters import LeanFilterSet
 from qinjian.core.api.pagination import CappedPagination
 from qinjian.core.api.rows import RowListMixin
 from qinjian.core.api.viewsets import CreateMixin, ListRetrieveMixin, ScopedViewSet, UpdateMixin
@@ -32,7 +33,7 @@ class CardPagination(CappedPagination):
     count_limit = 5_000  # as the card list page: a city's exact COUNT(*) over 500,000 cards costs seconds
 
 
-class AssetApiFilter(filters.FilterSet):
+class AssetApiFilter(LeanFilterSet):
     unit = IdFilter(field_name="unit", label="所属单位编号")
     within = WithinUnitFilter()
     class_code = filters.CharFilter(method="filter_class", max_length=60,

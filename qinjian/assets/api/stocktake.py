@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from qinjian.core.api.filters import LeanFilterSet
 from qinjian.core.api.viewsets import ListRetrieveMixin, ScopedViewSet
 from qinjian.core.errors import ValidationFailed
 
@@ -140,7 +141,7 @@ class StocktakeProgressSerializer(serializers.Serializer):
     units = StocktakeProgressUnit(many=True)
 
 
-class CampaignFilter(django_filters.FilterSet):
+class CampaignFilter(LeanFilterSet):
     status = django_filters.ChoiceFilter(choices=CampaignStatus.choices, label="状态")
 
     class Meta:
@@ -205,7 +206,7 @@ class StocktakeCampaignViewSet(ListRetrieveMixin, ScopedViewSet):
         return Response({"status": campaign.status, **totals, "units": units})
 
 
-class ItemFilter(django_filters.FilterSet):
+class ItemFilter(LeanFilterSet):
     campaign = django_filters.NumberFilter(field_name="campaign_id", label="盘点任务 ID")
     unit = django_filters.NumberFilter(field_name="unit_id", label="所属单位 ID")
     result = django_filters.ChoiceFilter(choices=StocktakeResult.choices, label="盘点结果")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
+import django_filters
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.http import QueryDict
+from django_filters.filters import QuerySetRequestMixin
 from rest_framework import filters
 
 from ..search import is_caseless
@@ -72,3 +76,40 @@ class OrderingFilter(filters.OrderingFilter):
             ordering = [*ordering, *(() if {"pk", "-pk", "id", "-id"} & set(ordering) else ("pk",))]
             return queryset.order_by(*ordering)
         return queryset
+
+
+class LeanFilterSet(django_filters.FilterSet):
+    """A query filter set built cheaply per request: django-filter deep-copies every filter with its choices and
+    options and builds a new form class on every request; here each filter is copied shallowly and the form class
+    is built once. Only for filters that never change themselves per request — a filter taking its queryset from
+    the request (a ``ModelChoiceFilter`` with a callable queryset) is refused when the class is defined."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, filter_ in cls.declared_filters.items():  # base_filters are set after this runs
+            if isinstance(filter_, QuerySetRequestMixin) and callable(filter_.queryset):
+                raise ImproperlyConfigured(f"{cls.__name__}.{name}: a request-dependent filter needs a FilterSet")
+
+    def __init__(self, data: Any = None, queryset: Any = None, *, request: Any = None, prefix: Any = None) -> None:
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: copy.copy(filter_) for name, filter_ in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
+            if filter_.method is not None:
+                filter_.method = filter_.method  # a method filter calls through the copy (and so this parent)
+
+    def get_form_class(self) -> Any:
+        cls = type(self)
+        form_class = cls.__dict__.get("_qj_form_class")
+        if form_class is None:  # the fields are deep-copied by every form instance, as Django does
+            fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+            form_class = type(f"{cls.__name__}Form", (self._meta.form,), fields)
+            cls._qj_form_class = form_class  # type: ignore[attr-defined]
+        return form_class

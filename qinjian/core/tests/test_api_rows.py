@@ -80,3 +80,54 @@ def _serializer(**declared):
 def test_what_rows_cannot_represent_is_refused_when_built(declared, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         RowReader(_serializer(**declared))
+
+
+# --- LeanFilterSet: filters copied shallowly per request, the form class built once ---------------------------
+
+def _lean_filterset():
+    import django_filters
+
+    from qinjian.core.api.filters import LeanFilterSet
+
+    class UnitQuery(LeanFilterSet):
+        level = django_filters.ChoiceFilter(choices=[("city", "市级"), ("county", "县级")], label="层级")
+        name = django_filters.CharFilter(method="filter_name", max_length=10, label="名称")
+
+        class Meta:
+            model = Unit
+            fields = ["level", "name"]
+
+        def filter_name(self, queryset, name, value):
+            self.seen = value  # the method runs on this request's filter set, not on a shared one
+            return queryset.filter(name__contains=value)
+
+    return UnitQuery
+
+
+def test_lean_filter_sets_filter_per_request_and_share_only_the_form_class(mini_city):
+    from django.http import QueryDict
+
+    query = _lean_filterset()
+    first = query(QueryDict("name=教育"), queryset=Unit.objects.all())
+    second = query(QueryDict("name=卫生&level=nope"), queryset=Unit.objects.all())
+    assert list(first.qs) == list(Unit.objects.filter(name__contains="教育")) and first.seen == "教育"
+    assert not second.is_valid() and "level" in second.errors
+    assert first.filters["name"] is not second.filters["name"] is not query.base_filters["name"]
+    assert type(first.form) is type(second.form) and first.form is not second.form
+    assert first.form.cleaned_data["name"] == "教育" and second.form.data["name"] == "卫生"
+    too_long = query(QueryDict("name=" + "长" * 11), queryset=Unit.objects.all())
+    assert not too_long.is_valid() and "name" in too_long.errors
+
+
+def test_lean_filter_sets_refuse_request_dependent_filters():
+    import django_filters
+
+    from qinjian.core.api.filters import LeanFilterSet
+
+    with pytest.raises(ImproperlyConfigured, match="request-dependent"):
+        class _Scoped(LeanFilterSet):
+            parent = django_filters.ModelChoiceFilter(queryset=lambda request: Unit.objects.all())
+
+            class Meta:
+                model = Unit
+                fields = ["parent"]

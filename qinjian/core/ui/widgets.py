@@ -65,7 +65,7 @@ def _flat_options(widget: forms.Select, value: list[str]) -> str | None:
     (a unit filter has hundreds); ``None`` when the widget needs Django's generic path."""
     if type(widget).create_option is not forms.Select.create_option:
         return None
-    choices = tuple(widget.choices)
+    choices = tuple(iter(widget.choices))  # iter: a ModelChoiceIterator would count its rows for tuple()
     try:
         html = _OPTIONS_MEMO.get(choices)
         memo = True

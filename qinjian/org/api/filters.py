@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 
 from qinjian.core import crypto
+from qinjian.core.api.filters import LeanFilterSet
 
 from ..choices import AdminLevel, Gender, PersonStatus, StaffingType, UnitType
 from ..models import Department, Person, Rank, Region, Unit
@@ -50,7 +51,7 @@ class WithinUnitFilter(IdFilter):
         return qs.filter(**{f"{self.path}__startswith": tree_path})
 
 
-class UnitFilter(filters.FilterSet):
+class UnitFilter(LeanFilterSet):
     parent = IdFilter(field_name="parent", label="上级单位编号")
     within = WithinUnitFilter(path="tree_path")
     unit_type = filters.ChoiceFilter(choices=UnitType.choices, label="单位类型")
@@ -63,7 +64,7 @@ class UnitFilter(filters.FilterSet):
         fields = ["parent", "within", "unit_type", "level", "region", "is_active"]
 
 
-class DepartmentFilter(filters.FilterSet):
+class DepartmentFilter(LeanFilterSet):
     unit = IdFilter(field_name="unit", label="所属单位编号")
     within = WithinUnitFilter()
     is_active = filters.BooleanFilter(label="是否启用（true/false）")
@@ -73,7 +74,7 @@ class DepartmentFilter(filters.FilterSet):
         fields = ["unit", "within", "is_active"]
 
 
-class PersonFilter(filters.FilterSet):
+class PersonFilter(LeanFilterSet):
     unit = IdFilter(field_name="unit", label="所在单位编号")
     within = WithinUnitFilter()
     department = IdFilter(field_name="department", label="所在部门编号")
@@ -94,7 +95,7 @@ class PersonFilter(filters.FilterSet):
         return qs.filter(phone_index=crypto.blind_index(phone)) if phone else qs
 
 
-class RankFilter(filters.FilterSet):
+class RankFilter(LeanFilterSet):
     level = filters.ChoiceFilter(choices=AdminLevel.choices, label="机关层级")
     is_leader = filters.BooleanFilter(label="是否领导职务（true/false）")
 
@@ -103,7 +104,7 @@ class RankFilter(filters.FilterSet):
         fields = ["level", "is_leader"]
 
 
-class RegionFilter(filters.FilterSet):
+class RegionFilter(LeanFilterSet):
     level = filters.ChoiceFilter(choices=AdminLevel.choices, label="层级")
     parent = IdFilter(field_name="parent", label="上级区划编号")
 

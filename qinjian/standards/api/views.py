@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from qinjian.core.api.filters import LeanFilterSet
 from qinjian.core.api.permissions import IsAuthenticated
 from qinjian.core.api.schema import AutoSchema
 from qinjian.core.api.viewsets import ListRetrieveMixin, ScopedViewSet
@@ -42,7 +43,7 @@ class StandardTableViewSet(ListRetrieveMixin, ScopedViewSet):
         return context
 
 
-class StandardVersionFilter(django_filters.FilterSet):
+class StandardVersionFilter(LeanFilterSet):
     table = django_filters.CharFilter(field_name="table__name", label="标准标识（如 office_area）")
 
     class Meta:
@@ -61,7 +62,7 @@ class StandardVersionViewSet(ListRetrieveMixin, ScopedViewSet):
     schema_tags = TAGS
 
 
-class AssetClassFilter(django_filters.FilterSet):
+class AssetClassFilter(LeanFilterSet):
     level = django_filters.NumberFilter(label="层级（1–4）")
     parent = django_filters.CharFilter(field_name="parent__code", label="上级分类代码")
 
@@ -86,7 +87,7 @@ class AssetClassViewSet(ListRetrieveMixin, ScopedViewSet):
         return selectors.asset_class_search(qs, term.replace("\x00", "")) if term else qs
 
 
-class LegacyClassMappingFilter(django_filters.FilterSet):
+class LegacyClassMappingFilter(LeanFilterSet):
     scheme = django_filters.ChoiceFilter(choices=LegacyScheme.choices, label="旧分类体系")
     match = django_filters.ChoiceFilter(choices=MappingMatch.choices, label="对应关系")
     code = django_filters.CharFilter(field_name="legacy_code", label="旧代码")
