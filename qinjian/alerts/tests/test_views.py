@@ -185,3 +185,12 @@ def test_alert_tab_on_the_unit_page(client, alerts, users, mini_city):
     assert (tab["title"], tab["count"]) == ("预警", 1)
     response = client.get(url + "?tab=alerts")
     assert response.status_code == 200 and "示范市教育局被标记" in response.content.decode()
+
+
+def test_an_invalid_filter_says_so_instead_of_an_empty_list(client, alerts, users):
+    login(client, users["edu"])
+    page = client.get(reverse("alerts:alert_list") + "?opened_from=not-a-date").content.decode()
+    assert "筛选条件有误，未查询" in page and "is-invalid" in page
+    assert "没有符合条件的记录" not in page
+    page = client.get(reverse("alerts:alert_list") + "?q=没有这样的预警").content.decode()
+    assert "没有符合条件的记录" in page and "筛选条件有误" not in page

@@ -16,6 +16,10 @@ An app's endpoint is then a few declarations::
         def perform_update(self, instance, data):
             return person_update(person=instance, **data)
 
+A list that reaches city scale adds ``RowListMixin`` (``core.api.rows``: the page is read as row tuples
+through a reader compiled from the serializer, with the same output) and a ``LeanFilterSet``
+(``core.api.filters``: filters copied shallowly per request); the card API is the example.
+
 Rows come from ``Model.objects.scoped(user, action)`` with the action of the request (``view`` for
 reads, ``change``/``delete``/a custom verb for writes), so an object outside the scope is a 404;
 a missing permission is a 403 before anything runs; a domain error from a service is a 4xx in

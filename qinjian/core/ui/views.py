@@ -216,9 +216,10 @@ class ObjectListView(PageMixin, View):
         self.require("view")
         qs = self.get_queryset()
         filterset = self.get_filterset(qs)
+        filter_invalid = filterset is not None and filterset.is_bound and not filterset.form.is_valid()
         if filterset is not None:
             # an invalid filter shows its error and matches nothing (never silently widens the set)
-            qs = filterset.qs if not filterset.is_bound or filterset.form.is_valid() else qs.none()
+            qs = qs.none() if filter_invalid else filterset.qs
         term = request.GET.get("q", "").replace("\x00", "").strip()[:100]
         if term:
             qs = qs.filter(self.get_search_q(term))
@@ -262,7 +263,8 @@ class ObjectListView(PageMixin, View):
             "export_url": links(export="xlsx", page=None),
             "all_columns": self.table_class.all_columns(),
             "empty_message": self.empty_message,
-            "is_filtered": bool(term) or bool(chips),
+            "is_filtered": bool(term) or bool(chips) or filter_invalid,
+            "filter_invalid": filter_invalid,
             "list_path": request.path,
             "full_path": request.get_full_path(),
         }
