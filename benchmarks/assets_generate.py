@@ -4,10 +4,11 @@
     python benchmarks/assets_generate.py --pg       # PostgreSQL qinjian_bench (or QINJIAN_BENCH_PG=1)
 
 The cards look like the demo city's (the same catalogue of items, models and prices, GB/T 14885-2022
-classes, 2012–2026 acquisitions, ~80 % 在用, 闲置/出租出借/待处置 and ~14 % 已处置) and each has its
-journal lines (入账, and 处置 for the disposed ones), so the as-of-date ledger and the depreciation run
-work on them. They are written with raw multi-row INSERTs (no change log, no 履历 rows): this is
-benchmark data, not a way to enter assets (that is ``qinjian.assets.services.bulk.bulk_book_new``).
+classes, 2012–2026 acquisitions, ~85 % 在用, ~6 % 闲置/出租出借/待处置 and ~9 % 已处置, one to ten years
+after booking and never in the future) and each has its journal lines (入账, and 处置 for the disposed ones),
+so the as-of-date ledger and the depreciation run work on them; the last 24 month-end balances are built as
+the monthly runs would have. They are written with raw multi-row INSERTs (no change log, no 履历 rows): this
+is benchmark data, not a way to enter assets (that is ``qinjian.assets.services.bulk.bulk_book_new``).
 """
 
 from __future__ import annotations
@@ -125,8 +126,11 @@ def fill(target: int = CARDS, *, quiet: bool = False) -> int:
                 method, life = policies[item.class_code]
                 disposed = None
                 if status == "disposed":
-                    disposed = min(booked + datetime.timedelta(days=rng.randint(365, 365 * 10)),
-                                   today - datetime.timedelta(days=1))
+                    # one to ten years after booking; a card whose disposal would lie ahead is still in use
+                    # (clamping such dates to yesterday piled a twentieth of the city's disposals on one day)
+                    disposed = booked + datetime.timedelta(days=rng.randint(365, 365 * 10))
+                    if disposed >= today:
+                        status, disposed = "in_use", None
                 since = disposed or (booked if status == "in_use" else min(
                     booked + datetime.timedelta(days=rng.randint(30, 2000)), today - datetime.timedelta(days=1)))
                 serial += 1
@@ -203,6 +207,21 @@ def ensure(backend: str, *, cards: int = CARDS, fresh: bool = False, quiet: bool
     load_all(lambda name: apps.get_model("standards", name))  # tables added after the database was made
     fill(cards, quiet=quiet)
     fix_policies(quiet=quiet)
+    month_end_balances(quiet=quiet)
+
+
+def month_end_balances(*, quiet: bool = False) -> int:
+    """The stored month-end balances a city has after its monthly runs (the as-of ledger reads them): the last
+    24 closed month-ends, those not already stored and valid."""
+    from django.db import connection
+
+    from qinjian.assets.services.balances import DEFAULT_MONTHS, balances_build_recent
+
+    started = time.monotonic()
+    built = balances_build_recent(DEFAULT_MONTHS, only_missing=True)
+    if built and not quiet:
+        print(f"[{connection.vendor}] 已生成 {len(built)} 个月末余额（{time.monotonic() - started:.1f} 秒）。")
+    return len(built)
 
 
 def main() -> None:
