@@ -22,8 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
+from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework import fields as drf_fields
 from rest_framework.request import Request
@@ -54,7 +56,23 @@ def _converter(field: drf_fields.Field, model_field: Any) -> Callable[[Any], Any
     if type(field) is drf_fields.DateField and internal == "DateField" \
             and getattr(field, "format", api_settings.DATE_FORMAT) == ISO_8601:
         return lambda value: value.isoformat()
+    if type(field) is drf_fields.DateTimeField and internal == "DateTimeField" and settings.USE_TZ \
+            and getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601 and not hasattr(field, "timezone"):
+        return _aware_iso(field.to_representation)
+    if type(field) is drf_fields.ChoiceField and internal in _SAME[0][1]:
+        strings, to_repr = field.choice_strings_to_values, field.to_representation
+        return lambda value: strings.get(value, value) if type(value) is str else to_repr(value)
     return field.to_representation
+
+
+def _aware_iso(to_repr: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """DRF's ISO 8601 for an aware datetime in the current time zone ("Z" for UTC); anything else DRF's way."""
+    def convert(value: Any) -> Any:
+        if getattr(value, "tzinfo", None) is None:
+            return to_repr(value)
+        text = value.astimezone(timezone.get_current_timezone()).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return convert
 
 
 class RowReader:
@@ -105,9 +123,10 @@ class RowReader:
         if path.endswith("__display"):  # get_X_display: labels of X's choices, the raw value otherwise
             value = self._column(prefix + path.removesuffix("__display"))
             labels = self._name({key: str(label) for key, label in model_field.flatchoices})
-            convert = _converter(field, None)
             shown = f"{labels}.get({value}, {value})"
-            return f"(None if {value} is None else {self._name(convert)}({shown}))"
+            if type(field) is drf_fields.CharField and model_field.get_internal_type() in _SAME[0][1]:
+                return f"(None if {value} is None else {shown})"  # str labels, or the str value itself
+            return f"(None if {value} is None else {self._name(_converter(field, None))}({shown}))"
         value = self._column(prefix + path)
         if isinstance(field, serializers.PrimaryKeyRelatedField):
             return value

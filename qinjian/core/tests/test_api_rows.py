@@ -57,6 +57,18 @@ def test_rows_give_the_serializer_output(mini_city):
     assert edu["quota_total"] == 15 and edu["parent"]["id"] == mini_city.edu.parent_id
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai"])
+def test_times_follow_the_active_time_zone_as_drf_does(mini_city, zone):
+    from django.utils import timezone
+
+    reader = RowReader(_UnitRow)
+    with timezone.override(zone):
+        got = reader.represent(reader.rows(Unit.objects.order_by("pk")))
+        expected = json.loads(json.dumps(_UnitRow(Unit.objects.order_by("pk"), many=True).data))
+    assert [r["created_at"] for r in got] == [r["created_at"] for r in expected]
+    assert got[0]["created_at"].endswith("Z" if zone == "UTC" else "+08:00")
+
+
 def test_columns_are_fetched_once_and_nested_keys_mark_nulls():
     reader = RowReader(_UnitRow)
     assert len(reader.columns) == len(set(reader.columns))
