@@ -70,6 +70,13 @@ FLOOR_API_SQL = FLOOR_SQL.replace(
     "p.id, p.code, p.name")
 
 
+def _page_row(r: tuple[Any, ...]) -> dict[str, Any]:
+    return {"id": r[0], "code": r[1], "name": r[2], "class_code": r[3], "class_name": r[4], "spec_model": r[5],
+            "unit": {"id": r[6], "name": r[7]}, "department": r[8], "custodian": r[9], "location": r[10],
+            "status": r[11], "quantity": r[12], "original_value": str(r[13]), "accumulated_depreciation": str(r[14]),
+            "acquired_on": str(r[15])}
+
+
 def _api_row(r: tuple[Any, ...]) -> dict[str, Any]:
     n = len(API_COLUMNS)
     row = dict(zip(API_COLUMNS, r[:n], strict=True))
@@ -104,26 +111,17 @@ def make_floor(backend: str, tree_path: str, *, search: bool, unit_id: int | Non
         params += [f"%{SEARCH}%"] * len(cols)
     rows_sql, count_sql = (FLOOR_API_SQL if api else FLOOR_SQL).format(where=where, ph=ph), FLOOR_COUNT.format(where=where)
 
-    def floor_api() -> str:
-        cur = conn.cursor()
-        cur.execute(count_sql, params)
-        count = cur.fetchone()[0]
-        cur.execute(rows_sql, [*params, PAGE_SIZE])
-        results = [_api_row(r) for r in cur.fetchall()]
-        return json.dumps({"count": count, "results": results}, ensure_ascii=False, default=str)
+    shape = _api_row if api else _page_row
 
     def floor() -> str:
         cur = conn.cursor()
         cur.execute(count_sql, params)
         count = cur.fetchone()[0]
         cur.execute(rows_sql, [*params, PAGE_SIZE])
-        results = [{"id": r[0], "code": r[1], "name": r[2], "class_code": r[3], "class_name": r[4],
-                    "spec_model": r[5], "unit": {"id": r[6], "name": r[7]}, "department": r[8], "custodian": r[9],
-                    "location": r[10], "status": r[11], "quantity": r[12], "original_value": str(r[13]),
-                    "accumulated_depreciation": str(r[14]), "acquired_on": str(r[15])} for r in cur.fetchall()]
-        return json.dumps({"count": count, "results": results}, ensure_ascii=False)
+        results = [shape(r) for r in cur.fetchall()]
+        return json.dumps({"count": count, "results": results}, ensure_ascii=False, default=str)
 
-    return floor_api if api else floor
+    return floor
 
 
 def _resolve(name: str) -> str | None:

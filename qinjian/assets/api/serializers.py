@@ -69,7 +69,7 @@ class AssetSerializer(FastReadMixin, serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.DECIMAL)
     def get_net_value(self, asset: Asset) -> str:
-        return f"{asset.net_value:.2f}"
+        return self.row_net_value(asset.original_value, asset.accumulated_depreciation)
 
     @staticmethod
     def row_net_value(original: Decimal, accumulated: Decimal) -> str:

@@ -32,12 +32,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+_TEXT = ("CharField", "TextField", "SlugField", "EmailField", "URLField")  # model fields the driver gives as str
+_INTEGER = ("IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
+            "PositiveBigIntegerField", "AutoField", "BigAutoField")  # ... and as int
+_BIG_INTEGER: Any = drf_fields.BigIntegerField  # type: ignore[attr-defined]  # (not in the type stubs yet)
 # DRF fields that give a value of these model fields back unchanged (the database driver's own types)
 _SAME: tuple[tuple[type, tuple[str, ...]], ...] = (
-    (drf_fields.CharField, ("CharField", "TextField", "SlugField", "EmailField", "URLField")),
-    (drf_fields.IntegerField, ("IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField",
-                               "PositiveSmallIntegerField", "PositiveBigIntegerField", "AutoField",
-                               "BigAutoField")),
+    (drf_fields.CharField, _TEXT),
+    (drf_fields.IntegerField, _INTEGER),
     (drf_fields.BooleanField, ("BooleanField",)),
 )
 
@@ -48,6 +50,9 @@ def _converter(field: drf_fields.Field, model_field: Any) -> Callable[[Any], Any
     for drf_type, internal_types in _SAME:
         if type(field) is drf_type and internal in internal_types:
             return None
+    if type(field) is _BIG_INTEGER and internal in _INTEGER \
+            and not getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING):
+        return None  # a big integer (keys of BigAutoField) given as a number, as it came
     if type(field) is drf_fields.DecimalField and internal == "DecimalField" and field.decimal_places is not None \
             and getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING) \
             and not field.localize and not field.normalize_output:
@@ -59,7 +64,7 @@ def _converter(field: drf_fields.Field, model_field: Any) -> Callable[[Any], Any
     if type(field) is drf_fields.DateTimeField and internal == "DateTimeField" and settings.USE_TZ \
             and getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601 and not hasattr(field, "timezone"):
         return _aware_iso(field.to_representation)
-    if type(field) is drf_fields.ChoiceField and internal in _SAME[0][1]:
+    if type(field) is drf_fields.ChoiceField and internal in _TEXT:
         strings, to_repr = field.choice_strings_to_values, field.to_representation
         return lambda value: strings.get(value, value) if type(value) is str else to_repr(value)
     return field.to_representation
@@ -124,7 +129,7 @@ class RowReader:
             value = self._column(prefix + path.removesuffix("__display"))
             labels = self._name({key: str(label) for key, label in model_field.flatchoices})
             shown = f"{labels}.get({value}, {value})"
-            if type(field) is drf_fields.CharField and model_field.get_internal_type() in _SAME[0][1]:
+            if type(field) is drf_fields.CharField and model_field.get_internal_type() in _TEXT:
                 return f"(None if {value} is None else {shown})"  # str labels, or the str value itself
             return f"(None if {value} is None else {self._name(_converter(field, None))}({shown}))"
         value = self._column(prefix + path)
@@ -186,13 +191,20 @@ class RowReader:
         if relation.null and not field.allow_null:
             raise self._refuse(field, "a nullable relation needs allow_null")
         key = self._column(relation.attname)
-        inner = ", ".join(f"{child.field_name!r}: {self._expression(child, relation.related_model, relation.name + '__')}"
-                          for child in field._readable_fields)
+        target = relation.related_model
+        pk_field = target._meta.pk
+
+        def child_expression(child: drf_fields.Field) -> str:
+            if child.source_attrs in ([pk_field.name], ["pk"]) and _converter(child, pk_field) is None:
+                return key  # the related row's key is the foreign key itself: not fetched twice
+            return self._expression(child, target, relation.name + "__")
+
+        inner = ", ".join(f"{child.field_name!r}: {child_expression(child)}" for child in field._readable_fields)
         return f"(None if {key} is None else {{{inner}}})"
 
     # --- reading --------------------------------------------------------------------------------
     def rows(self, queryset: models.QuerySet) -> models.QuerySet:
-        """The queryset's rows as the tuples the plan reads (filters, order and slicing keep working)."""
+        """The queryset's rows as the tuples the compiled function reads (filters, order and slicing keep working)."""
         return queryset.values_list(*self.columns)
 
     def represent(self, rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:

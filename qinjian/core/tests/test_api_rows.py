@@ -73,6 +73,7 @@ def test_columns_are_fetched_once_and_nested_keys_mark_nulls():
     reader = RowReader(_UnitRow)
     assert len(reader.columns) == len(set(reader.columns))
     assert "parent_id" in reader.columns and "parent__name" in reader.columns and "level" in reader.columns
+    assert "parent__id" not in reader.columns  # the nested id is the foreign key itself
 
 
 def _serializer(**declared):
