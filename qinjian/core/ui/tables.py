@@ -28,6 +28,11 @@ EMPTY = mark_safe('<span class="text-secondary">—</span>')
 
 def esc(value: Any) -> str:
     """``conditional_escape`` for the cells of a table, without its lazy-text wrapper (thousands of calls a page)."""
+    kind = type(value)
+    if kind is str:
+        return html.escape(value)
+    if kind is int or kind is SafeString:
+        return str(value)  # digits; markup already escaped
     if isinstance(value, Promise):
         value = str(value)
     html_method = getattr(value, "__html__", None)
