@@ -43,7 +43,13 @@ class AccountPolicyMiddleware:
                 logout(request)
                 return self._expired(request)
             now = int(timezone.now().timestamp())
-            if now - request.session.get("qj_seen", 0) >= settings.QINJIAN_SECURITY["SESSION_REFRESH_SECONDS"]:
+            seen = request.session.get("qj_seen", 0)
+            if seen and now - seen >= settings.SESSION_COOKIE_AGE:
+                # the store expires idle sessions itself; this holds whatever the store (a cache keeps its own time)
+                session_closed(user=user, session_key=request.session.session_key, reason="idle_timeout")
+                logout(request)
+                return self._expired(request)
+            if now - seen >= settings.QINJIAN_SECURITY["SESSION_REFRESH_SECONDS"]:
                 request.session["qj_seen"] = now  # a modified session is saved with a fresh idle expiry
             if password_needs_change(user) and not request.path.startswith(EXEMPT_PREFIXES):
                 if request.path.startswith("/api/"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -30,6 +31,10 @@ class RoleKind(models.TextChoices):
     STAFF = "staff", "干部职工"
     PROVIDER = "provider", "服务企业"
     ADMIN = "admin", "三员"
+
+
+# the active role is the first usable assignment (the primary one first) unless the user chose another
+ASSIGNMENT_ORDER = ("-is_primary", "id")
 
 
 class UserManager(BaseUserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
@@ -95,13 +100,15 @@ class User(AbstractBaseUser):
     def active_assignments(self) -> list[RoleAssignment]:
         cache = getattr(self, "_qj_assignments", None)
         if cache is None:
-            now = timezone.now()
-            cache = [
-                a for a in self.role_assignments.select_related("role", "unit").order_by("-is_primary", "id")
-                if a.role.is_active and (a.valid_until is None or a.valid_until > now)
-            ]
-            self._qj_assignments = cache
+            cache = self.keep_assignments(self.role_assignments.select_related("role", "unit").order_by(*ASSIGNMENT_ORDER))
         return cache
+
+    def keep_assignments(self, assignments: Iterable[RoleAssignment]) -> list[RoleAssignment]:
+        """Remember the usable ones of all this user's assignments (with their role and unit), primary first."""
+        now = timezone.now()
+        self._qj_assignments = [a for a in assignments
+                                if a.role.is_active and (a.valid_until is None or a.valid_until > now)]
+        return self._qj_assignments
 
     def get_active_assignment(self) -> RoleAssignment | None:
         assignments = self.active_assignments()

@@ -127,7 +127,7 @@ DETAIL_KEYS = {
 DETAIL_VALUES = {
     "bad_password": "密码错误", "unknown_user": "账户不存在", "locked": "账户锁定中", "locked_now": "失败次数达上限被锁定",
     "disabled": "账户已停用", "ip_blocked": "来源 IP 受限", "wrong_old_password": "原密码错误",
-    "absolute_timeout": "超过会话最长时限", "totp_reset": "重置动态口令", "created": "新建", "updated": "修改",
+    "absolute_timeout": "超过会话最长时限", "idle_timeout": "空闲超时", "totp_reset": "重置动态口令", "created": "新建", "updated": "修改",
     "verify": "完整性校验", "securityevent": "安全事件", "objectchange": "变更记录",
 }
 
