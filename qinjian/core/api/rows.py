@@ -70,13 +70,15 @@ def _converter(field: drf_fields.Field, model_field: Any) -> Callable[[Any], Any
     return field.to_representation
 
 
-def _aware_iso(to_repr: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """DRF's ISO 8601 for an aware datetime in the current time zone ("Z" for UTC); anything else DRF's way."""
-    def convert(value: Any) -> Any:
+def _aware_iso(to_repr: Callable[[Any], Any]) -> Callable[..., Any]:
+    """DRF's ISO 8601 for an aware datetime in the current time zone ("Z" for UTC); anything else DRF's way.
+    The zone is looked up once per page, not per value (``needs_zone``)."""
+    def convert(value: Any, zone: Any) -> Any:
         if getattr(value, "tzinfo", None) is None:
             return to_repr(value)
-        text = value.astimezone(timezone.get_current_timezone()).isoformat()
+        text = value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
+    convert.needs_zone = True  # type: ignore[attr-defined]
     return convert
 
 
@@ -91,9 +93,9 @@ class RowReader:
         self.names: dict[str, Any] = {}  # what the compiled function refers to
         items = [f"{field.field_name!r}: {self._expression(field, self.model, '')}"
                  for field in self.serializer._readable_fields]
-        source = "def represent(row):\n    return {" + ", ".join(items) + "}\n"
+        source = "def represent(row, zone):\n    return {" + ", ".join(items) + "}\n"
         exec(compile(source, f"<row reader {serializer_class.__name__}>", "exec"), self.names)  # noqa: S102
-        self.represent_row: Callable[[Sequence[Any]], dict[str, Any]] = self.names["represent"]
+        self.represent_row: Callable[[Sequence[Any], Any], dict[str, Any]] = self.names["represent"]
 
     # --- compiling ------------------------------------------------------------------------------
     def _column(self, name: str) -> str:
@@ -136,7 +138,10 @@ class RowReader:
         if isinstance(field, serializers.PrimaryKeyRelatedField):
             return value
         convert = _converter(field, model_field)
-        return value if convert is None else f"(None if {value} is None else {self._name(convert)}({value}))"
+        if convert is None:
+            return value
+        zone = ", zone" if getattr(convert, "needs_zone", False) else ""
+        return f"(None if {value} is None else {self._name(convert)}({value}{zone}))"
 
     def _path(self, field: drf_fields.Field, model: type[models.Model],
               attrs: list[str]) -> tuple[str, bool, Any]:
@@ -208,8 +213,8 @@ class RowReader:
         return queryset.values_list(*self.columns)
 
     def represent(self, rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
-        represent = self.represent_row
-        return [represent(row) for row in rows]
+        represent, zone = self.represent_row, timezone.get_current_timezone()
+        return [represent(row, zone) for row in rows]
 
 
 _READERS: dict[type, RowReader] = {}
