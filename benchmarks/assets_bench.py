@@ -7,8 +7,9 @@
 Each backend runs in its own process on the benchmark database (``generate.py`` for units and people,
 ``assets_generate.py`` for the cards). Measured, as the center's 资产管理处 user (scope: all):
 
-(a) the card list page /assets/cards/ and the card API /api/assets/cards/ with filters (unit with its
-    subtree, status, class prefix, search), p50/p95 against the raw floor — the same page of rows and
+(a) the card list page /assets/cards/, its results card alone (what htmx fetches when a filter, the sort or the
+    page changes) and the card API /api/assets/cards/ with filters (unit with its subtree, status, class prefix,
+    search), p50/p95 against the raw floor — the same page of rows and
     the count fetched with the database driver alone and serialized to JSON: for the page the columns of
     its table, for the API every field the API answers — and query counts;
 (b) the ledger summary by unit and class as of the last year-end (``assets.selectors.ledger_summary``);
@@ -167,14 +168,17 @@ def bench_lists(backend: str, n: int) -> dict[str, Any]:
         if search:
             page_params["q"] = SEARCH
             api_params["search"] = SEARCH
-        targets = {"api": ("/api/assets/cards/", api_params)}
+        targets: dict[str, tuple[str, dict[str, Any], dict[str, str]]] = {
+            "api": ("/api/assets/cards/", api_params, {})}
         if page_url:
-            targets["page"] = (page_url, page_params)
+            targets["page"] = (page_url, page_params, {})
+            # what a change of filter, sort or page fetches (htmx): the results card only, on the page's floor
+            targets["results"] = (page_url, page_params, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "qj-results"})
         calls: dict[str, Any] = {f"floor_{name}": floor for name, floor in floors.items()}
         queries: dict[str, int] = {}
-        for name, (url, params) in targets.items():
-            def call(url: str = url, params: dict[str, Any] = params) -> Any:
-                response = client.get(url, params)
+        for name, (url, params, headers) in targets.items():
+            def call(url: str = url, params: dict[str, Any] = params, headers: dict[str, str] = headers) -> Any:
+                response = client.get(url, params, **headers)
                 if response.status_code != 200:
                     raise SystemExit(f"{url} 返回 {response.status_code}")
                 return response
@@ -193,7 +197,7 @@ def bench_lists(backend: str, n: int) -> dict[str, Any]:
         runs = n if not subtree else max(5, n // 4)  # the city-wide case takes seconds per request on SQLite
         timings = _interleaved(calls, runs, warmup=2)
         for name in targets:
-            t, base = timings[name], timings[f"floor_{name}"]
+            t, base = timings[name], timings[f"floor_{'api' if name == 'api' else 'page'}"]
             out["rows"].append({"endpoint": name, "scope": label, "search": search, "matches": expected,
                                 "queries": queries[name], "n": runs, **t,
                                 "floor_p50": base["p50"], "floor_p95": base["p95"],
