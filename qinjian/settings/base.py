@@ -119,6 +119,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            # sessions, shell counts and role permissions: a few entries per signed-in user (Django's default of
+            # 300 would keep culling them under a few hundred users; a cull only costs the database a read)
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
 
