@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.backends import BaseBackend
 
-from .models import ASSIGNMENT_ORDER, RoleAssignment, User
+from .models import RoleAssignment, User
 
 
 class RoleBackend(BaseBackend):
@@ -25,7 +25,7 @@ class RoleBackend(BaseBackend):
         """Every request: the user with the role assignments every page reads, in one query (a user without
         any assignment takes a second one). The user's own unit and person load when a page asks for them."""
         assignments = list(RoleAssignment.objects.filter(user_id=user_id, user__is_active=True)
-                           .select_related("user", "role", "unit").order_by(*ASSIGNMENT_ORDER))
+                           .select_related("user", "role", "unit").order_by())
         if not assignments:
             return next(iter(User.objects.filter(pk=user_id, is_active=True)[:1]), None)
         user = assignments[0].user

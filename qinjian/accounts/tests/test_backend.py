@@ -30,15 +30,21 @@ def test_the_user_and_the_usable_assignments_come_in_one_query(mini_city):
     RoleAssignment.objects.create(user=user, role=disabled, unit=mini_city.edu, scope="unit")
     Role.objects.filter(pk=disabled.pk).update(is_active=False)
 
+    # the primary assignment is not the oldest: it still comes first
+    RoleAssignment.objects.filter(user=user).update(is_primary=False)
+    RoleAssignment.objects.filter(pk=other.pk).update(is_primary=True)
+
     with CaptureQueriesContext(connection) as captured:
         loaded = RoleBackend().get_user(user.pk)
         assignments = loaded.active_assignments()
         seen = [(a.pk, a.role.code, a.unit.name, a.user is loaded) for a in assignments]
     assert len(captured) == 1
-    expected = User.objects.get(pk=user.pk).active_assignments()  # the user's own (unjoined) lookup
-    assert [a.pk for a in assignments] == [a.pk for a in expected]
-    assert seen[0][1] == "staff" and seen[1][0] == other.pk and len(seen) == 2 and all(s[3] for s in seen)
-    assert loaded.get_active_assignment().role.code == "staff"
+    expected = list(RoleAssignment.objects.filter(user=user, role__is_active=True)
+                    .exclude(valid_until__lte=timezone.now()).order_by("-is_primary", "id").values_list("pk", flat=True))
+    assert [a.pk for a in assignments] == expected
+    assert [a.pk for a in User.objects.get(pk=user.pk).active_assignments()] == expected  # the unjoined lookup
+    assert seen[0][0] == other.pk and seen[1][1] == "staff" and len(seen) == 2 and all(s[3] for s in seen)
+    assert loaded.get_active_assignment().role.code == "unit_asset_officer"
 
 
 def test_a_user_without_assignments_and_a_disabled_user(mini_city):
