@@ -58,8 +58,10 @@ def test_second_request_reads_the_permissions_from_the_cache(client, reader):
         assert client.get(reverse(LIST)).status_code == 200
     assert len(_perm_queries(first)) == 1 and _perm_queries(second) == []
     # the rest of the difference: the top-bar counts (cached for the session, core/tests/test_shell_counts.py)
+    # and the list's column settings (cached per user, core/tests/test_preferences.py)
     counts = [q for q in first if '"core_notification"' in q["sql"]]
-    assert len(counts) == 1 and len(second) == len(first) - 2
+    prefs = [q for q in first if '"core_userpreference"' in q["sql"]]
+    assert len(counts) == 1 and len(prefs) == 1 and len(second) == len(first) - 3
 
 
 def test_a_removed_permission_is_gone_on_the_next_request(client, reader, role, mini_city):

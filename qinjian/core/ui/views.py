@@ -200,7 +200,7 @@ class ObjectListView(PageMixin, View):
         """Saves the column choice and page size of this list for the user."""
         self.require("view")
         if "reset" in request.POST:
-            UserPreference.objects.filter(user=request.user, key=self.pref_key).delete()
+            UserPreference.clear_value(request.user, self.pref_key)
         else:
             names = [n for n in request.POST.getlist("columns") if n in self.table_class.base_columns]
             value: dict[str, Any] = {"columns": names}
