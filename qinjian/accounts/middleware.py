@@ -37,18 +37,14 @@ class AccountPolicyMiddleware:
         user = request.user
         if user.is_authenticated:
             bind_user(user, request.session.get("qj_assignment"))
-            login_at = request.session.get("qj_login_at", 0)
-            if login_at and timezone.now().timestamp() - login_at > settings.QINJIAN_SECURITY["ABSOLUTE_SESSION_SECONDS"]:
-                session_closed(user=user, session_key=request.session.session_key, reason="absolute_timeout")
-                logout(request)
-                return self._expired(request)
             now = int(timezone.now().timestamp())
+            login_at = request.session.get("qj_login_at", 0)
+            if login_at and now - login_at > settings.QINJIAN_SECURITY["ABSOLUTE_SESSION_SECONDS"]:
+                return self._end(request, "absolute_timeout")
             seen = request.session.get("qj_seen", 0)
             if seen and now - seen >= settings.SESSION_COOKIE_AGE:
                 # the store expires idle sessions itself; this holds whatever the store (a cache keeps its own time)
-                session_closed(user=user, session_key=request.session.session_key, reason="idle_timeout")
-                logout(request)
-                return self._expired(request)
+                return self._end(request, "idle_timeout")
             if now - seen >= settings.QINJIAN_SECURITY["SESSION_REFRESH_SECONDS"]:
                 request.session["qj_seen"] = now  # a modified session is saved with a fresh idle expiry
             if password_needs_change(user) and not request.path.startswith(EXEMPT_PREFIXES):
@@ -61,6 +57,11 @@ class AccountPolicyMiddleware:
         elif settings.SESSION_COOKIE_NAME in request.COOKIES and not request.path.startswith(EXEMPT_PREFIXES):
             request.qj_session_expired = True  # type: ignore[attr-defined]
         return self.get_response(request)
+
+    def _end(self, request: HttpRequest, reason: str) -> HttpResponse:
+        session_closed(user=request.user, session_key=request.session.session_key, reason=reason)
+        logout(request)
+        return self._expired(request)
 
     def _expired(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/api/"):

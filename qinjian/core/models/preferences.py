@@ -22,7 +22,7 @@ def _cache_key(user: Any, key: str) -> str:
     return f"qinjian:pref:{user.pk}:{joined:.6f}:{key}"
 
 
-def _forget(cache_key: str) -> None:
+def _drop(cache_key: str) -> None:
     try:
         cache.delete(cache_key)
     except Exception:  # an outage: the entry expires within CACHE_SECONDS
@@ -84,5 +84,5 @@ class UserPreference(models.Model):
     @staticmethod
     def _forget(user: Any, key: str) -> None:
         cache_key = _cache_key(user, key)
-        _forget(cache_key)
-        transaction.on_commit(lambda: _forget(cache_key))
+        _drop(cache_key)
+        transaction.on_commit(lambda: _drop(cache_key))
